@@ -1,0 +1,200 @@
+"""Messages in sessions: the customer writes (opening a session when none is open), operators
+reply, read cursors move. Session life changes (take, assign, close) are in ``sessions.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from livedesk.actions.events import stage_counters, stage_message, stage_session_event, users
+from livedesk.db.session import DbSession
+from livedesk.lib.access import Roles, access_session
+from livedesk.lib.errors import ApiError, conflict, not_found
+from livedesk.lib.members import load_members, online_users
+from livedesk.lib.textsearch import fold
+from livedesk.models import (
+    AuthorKind,
+    Channel,
+    ChatSession,
+    Contact,
+    Message,
+    ReadCursor,
+    SessionStatus,
+    User,
+)
+from livedesk.models.base import utcnow
+from livedesk.realtime.log import stage_event
+
+
+async def open_session_of(db: DbSession, contact: Contact) -> ChatSession | None:
+    query = select(ChatSession).where(
+        ChatSession.contact_id == contact.id, ChatSession.status != SessionStatus.closed
+    )
+    return (await db.execute(query.with_for_update())).scalar_one_or_none()
+
+
+async def _cursor_of(db: DbSession, user_id: int, session_id: int) -> int:
+    row = await db.get(ReadCursor, (user_id, session_id))
+    return row.message_id if row else 0
+
+
+async def move_cursor(db: DbSession, user_id: int, session_id: int, message_id: int) -> bool:
+    """Read markers only move forward. True when the cursor moved."""
+    row = await db.get(ReadCursor, (user_id, session_id), with_for_update=True)
+    if row is None:
+        db.add(ReadCursor(user_id=user_id, session_id=session_id, message_id=message_id))
+        return True
+    if message_id <= row.message_id:
+        return False
+    row.message_id = message_id
+    return True
+
+
+def _new_session(contact: Contact, channel: Channel) -> ChatSession:
+    now = utcnow()
+    return ChatSession(
+        livechat_id=contact.livechat_id,
+        contact_id=contact.id,
+        channel_id=channel.id,
+        channel_kind=channel.kind,
+        name=contact.name,
+        search_name=fold(contact.name),
+        status=SessionStatus.unassigned,
+        created_at=now,
+        waiting_since=now,
+        last_activity_at=now,
+    )
+
+
+async def _was_read_by(db: DbSession, user_id: int | None, s: ChatSession) -> bool:
+    if user_id is None or s.last_message_id is None:
+        return True
+    return await _cursor_of(db, user_id, s.id) >= s.last_message_id
+
+
+async def do_customer_message(
+    db: DbSession,
+    contact: Contact,
+    channel: Channel,
+    text: str,
+    attachments: list[Any] | None = None,
+    external_id: str | None = None,
+) -> Message:
+    """Store a customer's message; open a new unassigned session when none is open."""
+    await db.execute(select(Contact.id).where(Contact.id == contact.id).with_for_update())
+    s = await open_session_of(db, contact)
+    opened = s is None
+    if s is None:
+        s = _new_session(contact, channel)
+        db.add(s)
+        await db.flush()
+    assignee_had_read = await _was_read_by(db, s.assignee_id, s)
+    m = Message(
+        session_id=s.id,
+        livechat_id=s.livechat_id,
+        contact_id=contact.id,
+        author_kind=AuthorKind.customer,
+        author_name=contact.name,
+        text=text,
+        search_text=fold(text),
+        attachments=attachments or [],
+        channel_kind=channel.kind.value,
+        external_id=external_id,
+        created_at=utcnow(),
+    )
+    db.add(m)
+    await db.flush()
+    s.last_message_id = m.id
+    s.last_activity_at = m.created_at
+    members = await load_members(db, s.livechat_id)
+    audience = members.who_see(s)
+    if opened:
+        await stage_session_event(db, "session.created", s, audience)
+        await _stage_alert(db, s, m, members.operators)
+        await stage_counters(db, members.everyone)
+    elif s.assignee_id is not None and assignee_had_read:
+        await _stage_alert(db, s, m, {s.assignee_id})
+        await stage_counters(db, {s.assignee_id})
+    stage_message(db, m, audience, to_customer=True)
+    return m
+
+
+async def _stage_alert(
+    db: DbSession, s: ChatSession, m: Message, who: set[int] | frozenset[int]
+) -> None:
+    """Alerts go to online operators only (offline: no alerts)."""
+    online = await online_users(db, set(who))
+    data = {
+        "session_id": s.id,
+        "livechat_id": s.livechat_id,
+        "name": s.name,
+        "channel_kind": s.channel_kind.value,
+        "preview": m.text[:200],
+        "new_session": s.status is SessionStatus.unassigned,
+    }
+    stage_event(db, "alert", data, users(online))
+
+
+def _check_can_write(roles: Roles, user: User, s: ChatSession, internal: bool) -> None:
+    if s.status is SessionStatus.closed:
+        raise conflict("session_closed", "This session is closed.")
+    if s.livechat_id in roles.supervisor_of or s.assignee_id == user.id or internal:
+        return
+    if s.status is SessionStatus.unassigned:
+        raise conflict("session_not_taken", "Take the session before replying.")
+    raise ApiError(403, "not_assignee", "Only the assigned operator can reply in this session.")
+
+
+async def do_operator_message(
+    db: DbSession, user: User, roles: Roles, session_id: int, text: str, internal: bool
+) -> Message:
+    """An operator's reply (to the customer) or internal note (operators only)."""
+    s = await access_session(db, roles, session_id, for_update=True)
+    _check_can_write(roles, user, s, internal)
+    assignee_had_read = await _was_read_by(db, s.assignee_id, s)
+    m = Message(
+        session_id=s.id,
+        livechat_id=s.livechat_id,
+        contact_id=s.contact_id,
+        author_kind=AuthorKind.operator,
+        author_id=user.id,
+        author_name=user.name,
+        text=text,
+        search_text=fold(text),
+        attachments=[],
+        internal=internal,
+        channel_kind=None if internal else s.channel_kind.value,
+        created_at=utcnow(),
+    )
+    db.add(m)
+    await db.flush()
+    s.last_message_id = m.id
+    s.last_activity_at = m.created_at
+    await move_cursor(db, user.id, s.id, m.id)
+    members = await load_members(db, s.livechat_id)
+    stage_message(db, m, members.who_see(s), to_customer=True)
+    if s.assignee_id is not None and s.assignee_id != user.id and assignee_had_read:
+        await stage_counters(db, {s.assignee_id})
+    return m
+
+
+async def do_read(db: DbSession, user: User, roles: Roles, session_id: int, message_id: int) -> int:
+    """Move the user's read cursor in a session; returns the cursor."""
+    s = await access_session(db, roles, session_id)
+    m = await db.get(Message, message_id)
+    if m is None or m.contact_id != s.contact_id or m.livechat_id != s.livechat_id:
+        raise not_found("message")
+    # A message of a later session cannot be read from an earlier one.
+    target = min(message_id, s.last_message_id or message_id)
+    if await move_cursor(db, user.id, s.id, target):
+        stage_event(
+            db,
+            "session.read",
+            {"session_id": s.id, "user_id": user.id, "message_id": target},
+            users({user.id}),
+        )
+        if s.assignee_id == user.id and s.status is SessionStatus.active:
+            await stage_counters(db, {user.id})
+    return await _cursor_of(db, user.id, s.id)

@@ -1,0 +1,52 @@
+"""Staging the events of a state change: payloads and audiences in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from livedesk.db.session import DbSession
+from livedesk.lib.counters import counters_for_users
+from livedesk.lib.present import present_message, present_session
+from livedesk.models import ChatSession, Message
+from livedesk.realtime.envelope import contact_recipient, user_recipient
+from livedesk.realtime.log import stage_event
+
+
+def users(user_ids: Iterable[int]) -> list[str]:
+    return [user_recipient(u) for u in sorted(set(user_ids))]
+
+
+async def session_payload(db: DbSession, s: ChatSession) -> dict[str, Any]:
+    """The session as every recipient may see it (no per-user unread count)."""
+    await db.flush()
+    public = await present_session(db, 0, s)
+    return public.model_dump(mode="json", exclude={"unread_count"})
+
+
+def message_payload(m: Message) -> dict[str, Any]:
+    return present_message(m).model_dump(mode="json")
+
+
+async def stage_session_event(
+    db: DbSession, type_: str, s: ChatSession, audience: Iterable[int], **extra: Any
+) -> None:
+    data = {"session": await session_payload(db, s), **extra}
+    stage_event(db, type_, data, users(audience))
+
+
+def stage_message(db: DbSession, m: Message, audience: Iterable[int], *, to_customer: bool) -> None:
+    recipients = users(audience)
+    if to_customer and not m.internal:
+        recipients.append(contact_recipient(m.contact_id))
+    stage_event(db, "message.created", {"message": message_payload(m)}, recipients)
+
+
+async def stage_counters(db: DbSession, user_ids: Iterable[int]) -> None:
+    """Push fresh counters to each user whose numbers this change moved."""
+    wanted = set(user_ids)
+    if not wanted:
+        return
+    await db.flush()
+    for user_id, counters in sorted((await counters_for_users(db, wanted)).items()):
+        stage_event(db, "counters", counters, [user_recipient(user_id)])

@@ -1,0 +1,173 @@
+"""Administration routes (admin only), and the live chat reads members need."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from livedesk.actions.admin import (
+    do_create_channel,
+    do_create_livechat,
+    do_create_user,
+    do_set_members,
+    do_update_livechat,
+    do_update_user,
+)
+from livedesk.api.deps import AdminCtx, CurrentCtx
+from livedesk.db.session import DbSession
+from livedesk.lib.access import access_livechat
+from livedesk.lib.counters import counters_for
+from livedesk.lib.errors import not_found
+from livedesk.models import Channel, ChannelKind, LiveChat, Membership, User
+from livedesk.schemas.livechats import (
+    ChannelCreate,
+    ChannelPublic,
+    LiveChatCreate,
+    LiveChatDetail,
+    LiveChatPublic,
+    LiveChatUpdate,
+    MemberOut,
+    MembersIn,
+)
+from livedesk.schemas.users import UserCreate, UserPublic, UserUpdate
+
+router = APIRouter(prefix="/api", tags=["administration"])
+
+
+@router.post("/users", status_code=201)
+async def create_user(body: UserCreate, ctx: AdminCtx) -> UserPublic:
+    async with ctx.tx() as (db, _):
+        return UserPublic.model_validate(await do_create_user(db, body))
+
+
+@router.get("/users")
+async def list_users(ctx: AdminCtx) -> list[UserPublic]:
+    async with ctx.read() as (db, _):
+        users = (await db.execute(select(User).order_by(User.id))).scalars()
+        return [UserPublic.model_validate(u) for u in users]
+
+
+@router.patch("/users/{user_id}")
+async def update_user(user_id: int, body: UserUpdate, ctx: AdminCtx) -> UserPublic:
+    async with ctx.tx() as (db, _):
+        return UserPublic.model_validate(await do_update_user(db, user_id, body))
+
+
+def channel_public(c: Channel, token: str | None = None, *, reveal: bool = False) -> ChannelPublic:
+    config = {k: v for k, v in c.config.items() if k != "bot_token"}
+    if c.kind is ChannelKind.telegram and isinstance(c.config.get("bot_token"), str):
+        config["bot_token_hint"] = c.config["bot_token"].split(":")[0] + ":…"
+    return ChannelPublic(
+        id=c.id,
+        livechat_id=c.livechat_id,
+        kind=c.kind,
+        name=c.name,
+        config=config,
+        widget_key=c.widget_key,
+        webhook_path=f"/api/channels/telegram/{c.id}/webhook"
+        if c.kind is ChannelKind.telegram
+        else None,
+        secret=c.secret if reveal and c.kind is ChannelKind.telegram else None,
+        token=token,
+        created_at=c.created_at,
+    )
+
+
+async def _detail(
+    db: DbSession, chat: LiveChat, roles_in: list[str], counters: dict[str, int]
+) -> LiveChatDetail:
+    rows = await db.execute(
+        select(User, Membership)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.livechat_id == chat.id)
+        .order_by(User.name)
+    )
+    members = [
+        MemberOut(
+            id=u.id,
+            name=u.name,
+            email=u.email,
+            status=u.status.value,
+            roles=[
+                r for r, on in (("operator", m.is_operator), ("supervisor", m.is_supervisor)) if on
+            ],
+        )
+        for u, m in rows.tuples()
+    ]
+    channels = (await db.execute(select(Channel).where(Channel.livechat_id == chat.id))).scalars()
+    return LiveChatDetail(
+        id=chat.id,
+        name=chat.name,
+        settings=chat.settings,
+        created_at=chat.created_at,
+        roles=roles_in,
+        counters=counters,
+        members=members,
+        channels=[channel_public(c) for c in channels],
+    )
+
+
+@router.post("/livechats", status_code=201)
+async def create_livechat(body: LiveChatCreate, ctx: AdminCtx) -> LiveChatDetail:
+    async with ctx.tx() as (db, _):
+        chat = await do_create_livechat(db, body.name, body.settings)
+        return await _detail(db, chat, [], {})
+
+
+@router.get("/livechats")
+async def list_livechats(ctx: CurrentCtx) -> list[LiveChatPublic]:
+    """The live chats I belong to (admins: all), with my roles and counters."""
+    async with ctx.read() as (db, roles):
+        query = select(LiveChat).order_by(LiveChat.name, LiveChat.id)
+        if not ctx.user.is_admin:
+            query = query.where(LiveChat.id.in_(roles.livechats))
+        counters = (await counters_for(db, roles))["livechats"]
+        return [
+            LiveChatPublic(
+                id=c.id,
+                name=c.name,
+                settings=c.settings,
+                created_at=c.created_at,
+                roles=roles.roles_in(c.id),
+                counters=counters.get(str(c.id), {}),
+            )
+            for c in (await db.execute(query)).scalars()
+        ]
+
+
+@router.get("/livechats/{livechat_id}")
+async def get_livechat(livechat_id: int, ctx: CurrentCtx) -> LiveChatDetail:
+    async with ctx.read() as (db, roles):
+        chat = await access_livechat(db, roles, ctx.user, livechat_id)
+        counters = (await counters_for(db, roles))["livechats"].get(str(chat.id), {})
+        return await _detail(db, chat, roles.roles_in(chat.id), counters)
+
+
+@router.patch("/livechats/{livechat_id}")
+async def update_livechat(livechat_id: int, body: LiveChatUpdate, ctx: AdminCtx) -> LiveChatDetail:
+    async with ctx.tx() as (db, roles):
+        chat = await db.get(LiveChat, livechat_id)
+        if chat is None:
+            raise not_found("live chat")
+        await do_update_livechat(db, chat, body.name, body.settings)
+        return await _detail(db, chat, roles.roles_in(chat.id), {})
+
+
+@router.put("/livechats/{livechat_id}/members")
+async def set_members(livechat_id: int, body: MembersIn, ctx: AdminCtx) -> LiveChatDetail:
+    async with ctx.tx() as (db, roles):
+        chat = await db.get(LiveChat, livechat_id)
+        if chat is None:
+            raise not_found("live chat")
+        await do_set_members(db, chat, body)
+        return await _detail(db, chat, roles.roles_in(chat.id), {})
+
+
+@router.post("/livechats/{livechat_id}/channels", status_code=201)
+async def create_channel(livechat_id: int, body: ChannelCreate, ctx: AdminCtx) -> ChannelPublic:
+    async with ctx.tx() as (db, _):
+        chat = await db.get(LiveChat, livechat_id)
+        if chat is None:
+            raise not_found("live chat")
+        channel, token = await do_create_channel(db, chat, body)
+        return channel_public(channel, token, reveal=True)

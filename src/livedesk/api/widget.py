@@ -1,0 +1,79 @@
+"""The widget's customer side: visitors, their messages, their history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from livedesk.actions.conversations import do_customer_message
+from livedesk.actions.widget import do_create_visitor
+from livedesk.api.deps import RuntimeDep, VisitorDep, widget_channel
+from livedesk.lib.errors import ApiError
+from livedesk.lib.members import load_members, online_users
+from livedesk.lib.present import present_message
+from livedesk.models import LiveChat, Message
+from livedesk.schemas.sessions import MessagePublic
+from livedesk.schemas.widget import VisitorCreate, VisitorOut, WidgetConfigOut, WidgetMessageIn
+
+router = APIRouter(prefix="/api/widget/{widget_key}", tags=["widget"])
+
+
+def _limit(request: Request, key: str) -> None:
+    if not request.app.state.visitor_limiter.hit(key):
+        raise ApiError(429, "rate_limited", "Too many requests; slow down.")
+
+
+@router.get("/config")
+async def widget_config(widget_key: str, rt: RuntimeDep) -> WidgetConfigOut:
+    async with rt.read() as db:
+        channel = await widget_channel(db, widget_key)
+        chat = await db.get(LiveChat, channel.livechat_id)
+        assert chat is not None
+        online = await online_users(db, set((await load_members(db, chat.id)).operators))
+    return WidgetConfigOut(
+        livechat_name=chat.name,
+        operators_online=bool(online),
+        offline_message=str(chat.settings.get("offline_message") or ""),
+    )
+
+
+@router.post("/visitors", status_code=201)
+async def create_visitor(
+    widget_key: str, request: Request, rt: RuntimeDep, body: VisitorCreate | None = None
+) -> VisitorOut:
+    _limit(request, f"ip:{request.client.host if request.client else '?'}")
+    async with rt.tx() as db:
+        channel = await widget_channel(db, widget_key)
+        contact, token = await do_create_visitor(
+            db,
+            channel,
+            body.name if body else None,
+            str(body.email) if body and body.email else None,
+        )
+    return VisitorOut(visitor_token=token, contact_id=contact.id)
+
+
+@router.post("/messages", status_code=201)
+async def post_message(
+    body: WidgetMessageIn, visitor: VisitorDep, request: Request
+) -> MessagePublic:
+    _limit(request, f"visitor:{visitor.identity.id}")
+    async with visitor.rt.tx() as db:
+        m = await do_customer_message(db, visitor.contact, visitor.channel, body.text)
+    return present_message(m)
+
+
+@router.get("/messages")
+async def history(visitor: VisitorDep) -> list[MessagePublic]:
+    """The visitor's whole history in this live chat, oldest first; no internal notes."""
+    async with visitor.rt.read() as db:
+        rows = await db.execute(
+            select(Message)
+            .where(
+                Message.contact_id == visitor.contact.id,
+                Message.livechat_id == visitor.channel.livechat_id,
+                Message.internal.is_(False),
+            )
+            .order_by(Message.id)
+        )
+        return [present_message(m) for m in rows.scalars()]

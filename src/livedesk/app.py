@@ -1,0 +1,74 @@
+"""create_app(): routers, middleware, lifespan and the built web UI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
+
+from livedesk import __version__
+from livedesk.api import admin, auth, events, health, sessions, widget
+from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
+from livedesk.config import Settings, get_settings
+from livedesk.lib.throttle import RateLimiter
+from livedesk.realtime.runtime import Runtime
+
+LOGIN_WINDOW_SECS = 60.0
+VISITOR_REQUESTS_PER_MINUTE = 60
+
+
+def _ui_dir(settings: Settings) -> Path | None:
+    candidates = [settings.ui_dir] if settings.ui_dir else []
+    candidates += [Path.cwd() / "ui" / "dist", Path(__file__).resolve().parents[2] / "ui" / "dist"]
+    return next((p for p in candidates if p is not None and (p / "index.html").is_file()), None)
+
+
+def _mount_ui(app: FastAPI, dist: Path | None) -> None:
+    if dist is None:
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+    index = dist / "index.html"
+    # The build output is fixed while we run: index it once, and serve only what it holds.
+    files = {p.relative_to(dist).as_posix(): p for p in dist.rglob("*") if p.is_file()}
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    async def spa(path: str) -> FileResponse | JSONResponse:
+        if path.startswith("api/"):
+            return error_response(404, "not_found", "Not Found")
+        return FileResponse(files.get(path, index))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    runtime = Runtime.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="livedesk",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECS)
+    app.state.visitor_limiter = RateLimiter(VISITOR_REQUESTS_PER_MINUTE, 60.0)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    for module in (auth, admin, sessions, widget, events, health):
+        app.include_router(module.router)
+    _mount_ui(app, _ui_dir(settings))
+    return app

@@ -1,0 +1,162 @@
+"""The ``livedesk`` command: serve, migrate, create-admin, demo."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from livedesk import __version__
+from livedesk.config import Settings, get_settings
+from livedesk.db.migrate import upgrade
+
+cli = typer.Typer(help="livedesk: a self-hosted live-chat desk.", no_args_is_help=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"livedesk {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """livedesk: a self-hosted live-chat desk."""
+
+
+def _migrate(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url())
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date (idempotent)."""
+    settings = get_settings()
+    _migrate(settings)
+    typer.echo("database is up to date")
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail (login).")],
+    password: Annotated[str, typer.Option(help="The password to set.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "Administrator",
+) -> None:
+    """Create an admin, or reset the password of an existing user and make them admin."""
+    from livedesk.actions.auth import do_create_admin
+    from livedesk.realtime.runtime import Runtime
+
+    settings = get_settings()
+    _migrate(settings)
+
+    async def run() -> None:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.tx() as db:
+                await do_create_admin(db, email, password, name)
+        finally:
+            await rt.engine.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"admin {email} is ready")
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    typer.echo("Demo logins (e-mail / password / role):")
+    for email, password, role in logins:
+        typer.echo(f"  {email:<32} {password:<12} {role}")
+
+
+@cli.command()
+def demo(
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Keep simulated customers writing.")
+    ] = False,
+) -> None:
+    """Load demo live chats, operators, a supervisor and sessions into an empty database."""
+    from livedesk.actions.demo import load_demo_if_empty, run_simulation
+    from livedesk.realtime.runtime import Runtime
+
+    settings = get_settings()
+    _migrate(settings)
+
+    async def run() -> None:
+        rt = Runtime.from_settings(settings)
+        await rt.start()
+        try:
+            logins = await load_demo_if_empty(rt)
+            if logins:
+                _print_logins(logins)
+            else:
+                typer.echo("the database is not empty: demo data not loaded")
+            if simulate:
+                typer.echo("simulating customers; Ctrl+C stops")
+                await run_simulation(rt)
+        finally:
+            await rt.stop()
+
+    asyncio.run(run())
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (LIVEDESK_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (LIVEDESK_PORT).")] = None,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Load demo data first when the database is empty.")
+    ] = False,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="With --demo: keep simulated customers writing.")
+    ] = False,
+) -> None:
+    """Serve HTTP and WebSocket (migrates first)."""
+    from livedesk.app import create_app
+
+    settings = get_settings()
+    _migrate(settings)
+    if with_demo:
+        from livedesk.actions.demo import load_demo_if_empty
+        from livedesk.realtime.runtime import Runtime
+
+        async def load() -> list[tuple[str, str, str]]:
+            rt = Runtime.from_settings(settings)
+            try:
+                return await load_demo_if_empty(rt)
+            finally:
+                await rt.engine.dispose()
+
+        logins = asyncio.run(load())
+        if logins:
+            _print_logins(logins)
+        else:
+            typer.echo(
+                "Demo data is already loaded; the demo logins are those printed the first time "
+                "(admin@livedesk.local / admin)."
+            )
+    app = create_app(settings)
+    if simulate:
+        app.state.simulate = True
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(f"livedesk {__version__} on http://{bind_host}:{bind_port}")
+    uvicorn.run(
+        app,
+        host=bind_host,
+        port=bind_port,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def main() -> None:
+    cli()

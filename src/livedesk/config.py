@@ -1,0 +1,45 @@
+"""Settings, read from ``LIVEDESK_*`` environment variables and an optional ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVEDESK_", env_file=".env", extra="ignore")
+
+    database_url: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    secret_key: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    data_dir: Path = DEFAULT_DATA_DIR
+    # Cookies marked Secure only reach the server over HTTPS; off by default so that
+    # `make run` on http://127.0.0.1 works.
+    secure_cookies: bool = False
+    event_retention_days: int = 7
+    login_attempts_per_minute: int = 10
+    max_message_chars: int = 10_000
+    max_body_bytes: int = 1024 * 1024
+    ui_dir: Path | None = None
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'livedesk.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

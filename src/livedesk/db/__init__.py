@@ -1,0 +1,1 @@
+"""Engine, sessions and transactions. Engine differences live in ``dialect.py``."""

@@ -1,0 +1,56 @@
+"""Alembic environment: runs migrations on the async engine of the configured database."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from livedesk.config import get_settings
+from livedesk.db.engine import create_engine
+from livedesk.models import Base
+
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    configured = context.config.get_main_option("sqlalchemy.url")
+    return configured or get_settings().resolved_database_url()
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate: skip what migrations create by hand (search tables and indexes)."""
+    name = name or ""
+    return not ("_fts" in name or name.endswith("_trgm"))
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=_include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    engine = create_engine(_url())
+    async with engine.connect() as conn:
+        await conn.run_sync(_run)
+        await conn.commit()
+    await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    asyncio.run(_run_async())
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported")
+run_migrations_online()

@@ -1,0 +1,1 @@
+"""Reads and pure rules: access, counters, search, auth helpers."""

@@ -1,0 +1,160 @@
+"""The counters of PRODUCT.md, computed from indexed queries (never a scan of all sessions).
+
+For user U:
+- unread sessions: sessions assigned to U (active) whose newest countable message is past
+  U's read cursor. U's own messages move U's cursor, so "newest countable message" is
+  simply ``sessions.last_message_id``.
+- red = unread sessions + unassigned sessions of live chats where U is supervisor;
+- blue = unassigned sessions of live chats where U is operator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from livedesk.db.session import DbSession
+from livedesk.lib.access import Roles
+from livedesk.models import (
+    AuthorKind,
+    ChatSession,
+    Membership,
+    Message,
+    ReadCursor,
+    SessionStatus,
+)
+
+
+async def unassigned_by_livechat(db: DbSession, livechat_ids: frozenset[int]) -> dict[int, int]:
+    if not livechat_ids:
+        return {}
+    rows = await db.execute(
+        select(ChatSession.livechat_id, func.count())
+        .where(
+            ChatSession.livechat_id.in_(livechat_ids),
+            ChatSession.status == SessionStatus.unassigned,
+        )
+        .group_by(ChatSession.livechat_id)
+    )
+    return {lc: int(n) for lc, n in rows.tuples()}
+
+
+async def unread_sessions_by_livechat(db: DbSession, user_id: int) -> dict[int, int]:
+    cursor = func.coalesce(ReadCursor.message_id, 0)
+    rows = await db.execute(
+        select(ChatSession.livechat_id, func.count())
+        .outerjoin(
+            ReadCursor,
+            and_(ReadCursor.session_id == ChatSession.id, ReadCursor.user_id == user_id),
+        )
+        .where(
+            ChatSession.assignee_id == user_id,
+            ChatSession.status == SessionStatus.active,
+            ChatSession.last_message_id > cursor,
+        )
+        .group_by(ChatSession.livechat_id)
+    )
+    return {lc: int(n) for lc, n in rows.tuples()}
+
+
+async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[int, int]]:
+    cursor = func.coalesce(ReadCursor.message_id, 0)
+    rows = await db.execute(
+        select(ChatSession.assignee_id, ChatSession.livechat_id, func.count())
+        .outerjoin(
+            ReadCursor,
+            and_(
+                ReadCursor.session_id == ChatSession.id,
+                ReadCursor.user_id == ChatSession.assignee_id,
+            ),
+        )
+        .where(
+            ChatSession.assignee_id.in_(user_ids),
+            ChatSession.status == SessionStatus.active,
+            ChatSession.last_message_id > cursor,
+        )
+        .group_by(ChatSession.assignee_id, ChatSession.livechat_id)
+    )
+    out: dict[int, dict[int, int]] = {}
+    for user_id, livechat_id, n in rows.tuples():
+        if user_id is not None:
+            out.setdefault(user_id, {})[livechat_id] = int(n)
+    return out
+
+
+async def counters_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Counters of several users in a constant number of queries (for ``counters`` events)."""
+    if not user_ids:
+        return {}
+    rows = await db.execute(
+        select(
+            Membership.user_id,
+            Membership.livechat_id,
+            Membership.is_operator,
+            Membership.is_supervisor,
+        ).where(Membership.user_id.in_(user_ids))
+    )
+    ops: dict[int, set[int]] = {u: set() for u in user_ids}
+    sups: dict[int, set[int]] = {u: set() for u in user_ids}
+    for user_id, livechat_id, is_op, is_sup in rows.tuples():
+        if is_op:
+            ops[user_id].add(livechat_id)
+        if is_sup:
+            sups[user_id].add(livechat_id)
+    all_chats = frozenset(lc for u in user_ids for lc in ops[u] | sups[u])
+    unassigned = await unassigned_by_livechat(db, all_chats)
+    unread = await _unread_for_users(db, user_ids)
+    return {
+        u: _compose(Roles(u, frozenset(ops[u]), frozenset(sups[u])), unassigned, unread.get(u, {}))
+        for u in user_ids
+    }
+
+
+async def counters_for(db: DbSession, roles: Roles) -> dict[str, Any]:
+    unassigned = await unassigned_by_livechat(db, roles.livechats)
+    unread = await unread_sessions_by_livechat(db, roles.user_id)
+    return _compose(roles, unassigned, unread)
+
+
+def _compose(roles: Roles, unassigned: dict[int, int], unread: dict[int, int]) -> dict[str, Any]:
+    unread = {lc: n for lc, n in unread.items() if lc in roles.livechats}
+    unread_total = sum(unread.values())
+    supervised = sum(n for lc, n in unassigned.items() if lc in roles.supervisor_of)
+    blue = sum(n for lc, n in unassigned.items() if lc in roles.operator_of)
+    per_chat = {
+        str(lc): {"unread_sessions": unread.get(lc, 0), "unassigned": unassigned.get(lc, 0)}
+        for lc in sorted(roles.livechats)
+    }
+    return {
+        "red": unread_total + supervised,
+        "blue": blue,
+        "unread_sessions": unread_total,
+        "unassigned_supervised": supervised,
+        "livechats": per_chat,
+    }
+
+
+def countable_for(user_id: int) -> Any:
+    """Messages that count as unread for ``user_id``: the customer's, other operators'."""
+    return and_(
+        Message.author_kind.in_((AuthorKind.customer, AuthorKind.operator)),
+        func.coalesce(Message.author_id, -1) != user_id,
+    )
+
+
+async def unread_counts(db: DbSession, user_id: int, session_ids: list[int]) -> dict[int, int]:
+    """Per-session unread messages for a page of sessions (one grouped query)."""
+    if not session_ids:
+        return {}
+    cursor = func.coalesce(ReadCursor.message_id, 0)
+    rows = await db.execute(
+        select(Message.session_id, func.count())
+        .outerjoin(
+            ReadCursor,
+            and_(ReadCursor.session_id == Message.session_id, ReadCursor.user_id == user_id),
+        )
+        .where(Message.session_id.in_(session_ids), Message.id > cursor, countable_for(user_id))
+        .group_by(Message.session_id)
+    )
+    return {sid: int(n) for sid, n in rows.tuples()}

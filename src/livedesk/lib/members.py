@@ -1,0 +1,55 @@
+"""A live chat's members, and who must hear about a session (the event audience)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from livedesk.db.session import DbSession
+from livedesk.models import ChatSession, Membership, SessionStatus, User, UserStatus
+
+
+@dataclass(frozen=True)
+class ChatMembers:
+    livechat_id: int
+    operators: frozenset[int]
+    supervisors: frozenset[int]
+
+    @property
+    def everyone(self) -> frozenset[int]:
+        return self.operators | self.supervisors
+
+    def who_see(self, s: ChatSession) -> set[int]:
+        """Users who may see ``s`` in its current state (mirrors ``Roles.can_see``)."""
+        seen = set(self.supervisors)
+        if s.status is SessionStatus.unassigned:
+            seen |= self.operators
+        for user_id in (s.assignee_id, s.last_assignee_id):
+            if user_id is not None and user_id in self.operators:
+                seen.add(user_id)
+        return seen
+
+
+async def load_members(db: DbSession, livechat_id: int) -> ChatMembers:
+    rows = await db.execute(
+        select(Membership.user_id, Membership.is_operator, Membership.is_supervisor).where(
+            Membership.livechat_id == livechat_id
+        )
+    )
+    ops, sups = set(), set()
+    for user_id, is_op, is_sup in rows:
+        if is_op:
+            ops.add(user_id)
+        if is_sup:
+            sups.add(user_id)
+    return ChatMembers(livechat_id, frozenset(ops), frozenset(sups))
+
+
+async def online_users(db: DbSession, user_ids: frozenset[int] | set[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    rows = await db.execute(
+        select(User.id).where(User.id.in_(user_ids), User.status == UserStatus.online)
+    )
+    return set(rows.scalars())

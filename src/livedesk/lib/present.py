@@ -1,0 +1,75 @@
+"""ORM rows -> API shapes, in batches (one query per kind of row, never per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from livedesk.db.session import DbSession
+from livedesk.lib.counters import unread_counts
+from livedesk.models import ChatSession, Contact, Message, SessionStatus, User
+from livedesk.schemas.sessions import Author, ContactBrief, MessagePublic, SessionPublic
+from livedesk.schemas.users import UserBrief
+
+_T = TypeVar("_T", User, Contact, Message)
+
+
+def present_message(m: Message) -> MessagePublic:
+    return MessagePublic(
+        id=m.id,
+        session_id=m.session_id,
+        author=Author(kind=m.author_kind, id=m.author_id, name=m.author_name),
+        text=m.text,
+        attachments=list(m.attachments or []),
+        created_at=m.created_at,
+        internal=m.internal,
+        system=m.system,
+        channel_kind=m.channel_kind,
+        delivery_state=m.delivery_state,
+    )
+
+
+async def _by_id(db: DbSession, model: type[_T], ids: Iterable[int | None]) -> dict[int, _T]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(model).where(model.id.in_(wanted)))
+    return {row.id: row for row in rows.scalars()}
+
+
+async def present_sessions(
+    db: DbSession, user_id: int, sessions: Sequence[ChatSession]
+) -> list[SessionPublic]:
+    users = await _by_id(db, User, (s.assignee_id for s in sessions))
+    contacts = await _by_id(db, Contact, (s.contact_id for s in sessions))
+    messages = await _by_id(db, Message, (s.last_message_id for s in sessions))
+    unread = await unread_counts(db, user_id, [s.id for s in sessions])
+    out = []
+    for s in sessions:
+        assignee = users.get(s.assignee_id) if s.assignee_id else None
+        contact = contacts[s.contact_id]
+        last = messages.get(s.last_message_id) if s.last_message_id else None
+        out.append(
+            SessionPublic(
+                id=s.id,
+                livechat_id=s.livechat_id,
+                name=s.name,
+                status=s.status,
+                assignee=UserBrief.model_validate(assignee) if assignee else None,
+                contact=ContactBrief.model_validate(contact),
+                channel_kind=s.channel_kind,
+                last_message=present_message(last) if last else None,
+                unread_count=unread.get(s.id, 0),
+                is_new=s.status is SessionStatus.unassigned,
+                created_at=s.created_at,
+                waiting_since=s.waiting_since,
+                closed_at=s.closed_at,
+            )
+        )
+    return out
+
+
+async def present_session(db: DbSession, user_id: int, s: ChatSession) -> SessionPublic:
+    return (await present_sessions(db, user_id, [s]))[0]

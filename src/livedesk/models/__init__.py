@@ -1,0 +1,31 @@
+"""ORM tables, one module per aggregate. Importing this package registers them all."""
+
+from livedesk.models.base import Base
+from livedesk.models.contacts import Contact, ContactIdentity
+from livedesk.models.events import Event, EventRecipient
+from livedesk.models.livechats import Channel, ChannelKind, LiveChat, Membership
+from livedesk.models.messages import AuthorKind, Message, ReadCursor
+from livedesk.models.sessions import Assignment, ChatSession, SessionStatus
+from livedesk.models.users import ApiToken, AuthSession, User, UserStatus
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AuthSession",
+    "AuthorKind",
+    "Base",
+    "Channel",
+    "ChannelKind",
+    "ChatSession",
+    "Contact",
+    "ContactIdentity",
+    "Event",
+    "EventRecipient",
+    "LiveChat",
+    "Membership",
+    "Message",
+    "ReadCursor",
+    "SessionStatus",
+    "User",
+    "UserStatus",
+]

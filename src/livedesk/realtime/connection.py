@@ -1,0 +1,189 @@
+"""One WebSocket subscriber: replay from the log, then the live stream, with heartbeats.
+
+States: replaying -> live -> closed. Live events arriving during the replay wait in the
+socket's queue and are skipped when the replay already sent them, so a reconnecting
+client gets every event it missed exactly once, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from livedesk.db.session import reading
+from livedesk.realtime.envelope import Envelope
+from livedesk.realtime.hub import Hub
+from livedesk.realtime.log import last_event_id, oldest_event_id, read_since
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_SECS = 20.0
+SEND_QUEUE_MAX = 2_000
+REPLAY_PAGE = 500
+FIRST_FRAME_WAIT_SECS = 0.5
+RESYNC_CLOSE_CODE = 4000
+
+OnFrame = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ConnState(enum.Enum):
+    replaying = "replaying"
+    live = "live"
+    closed = "closed"
+
+
+_CATCH_UP = object()
+_OVERFLOW = object()
+
+
+class Connection:
+    def __init__(self, ws: WebSocket, recipient: str) -> None:
+        self.ws = ws
+        self.recipient = recipient
+        self.state = ConnState.replaying
+        self.last_sent = 0
+        self._queue: asyncio.Queue[Envelope | object] = asyncio.Queue(SEND_QUEUE_MAX)
+        self._overflowed = False
+
+    def push(self, envelope: Envelope) -> None:
+        if self._overflowed:
+            return
+        try:
+            self._queue.put_nowait(envelope)
+        except asyncio.QueueFull:
+            self._overflowed = True
+            # Make room for the marker: this socket will be told to resync and closed.
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._queue.get_nowait()
+            self._queue.put_nowait(_OVERFLOW)
+
+    def request_catch_up(self) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(_CATCH_UP)
+
+    async def send_bytes_frame(self, frame: bytes) -> None:
+        await self.ws.send_text(frame.decode())
+
+    async def send_envelope(self, envelope: Envelope) -> None:
+        if envelope.id is not None:
+            if envelope.id <= self.last_sent:
+                return
+            self.last_sent = envelope.id
+        await self.send_bytes_frame(envelope.frame())
+
+    async def resync(self, reason: str) -> None:
+        frame = {"id": None, "type": "resync_required", "data": {"reason": reason}}
+        await self.send_bytes_frame(orjson.dumps(frame))
+        self.state = ConnState.closed
+        await self.ws.close(RESYNC_CLOSE_CODE)
+
+    async def catch_up(self, engine: AsyncEngine) -> bool:
+        """Send every logged event after ``last_sent``. False if the cursor is too old."""
+        async with reading(engine) as db:
+            oldest = await oldest_event_id(db)
+            newest = await last_event_id(db)
+            if self.last_sent > newest or (oldest is not None and self.last_sent < oldest - 1):
+                return False
+            while True:
+                page = await read_since(db, self.recipient, self.last_sent, REPLAY_PAGE)
+                for envelope in page:
+                    await self.send_envelope(envelope)
+                if len(page) < REPLAY_PAGE:
+                    return True
+
+    async def write_loop(self, engine: AsyncEngine) -> None:
+        while self.state is not ConnState.closed:
+            try:
+                item = await asyncio.wait_for(self._queue.get(), HEARTBEAT_INTERVAL_SECS)
+            except TimeoutError:
+                await self.send_bytes_frame(b'{"id":null,"type":"heartbeat","data":{}}')
+                continue
+            if item is _OVERFLOW:
+                await self.resync("slow_consumer")
+            elif item is _CATCH_UP:
+                if not await self.catch_up(engine):
+                    await self.resync("cursor_expired")
+            elif isinstance(item, Envelope):
+                await self.send_envelope(item)
+
+
+async def _first_frame(ws: WebSocket) -> dict[str, Any] | None:
+    try:
+        raw = await asyncio.wait_for(ws.receive_text(), FIRST_FRAME_WAIT_SECS)
+    except TimeoutError:
+        return None
+    try:
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return frame if isinstance(frame, dict) else None
+
+
+async def _read_loop(ws: WebSocket, on_frame: OnFrame, pending: dict[str, Any] | None) -> None:
+    if pending is not None and "since" not in pending:
+        await on_frame(pending)
+    while True:
+        raw = await ws.receive_text()
+        with contextlib.suppress(orjson.JSONDecodeError, TypeError):
+            frame = orjson.loads(raw)
+            if isinstance(frame, dict):
+                await on_frame(frame)
+
+
+async def serve_socket(
+    ws: WebSocket,
+    engine: AsyncEngine,
+    hub: Hub,
+    recipient: str,
+    since: int | None,
+    on_frame: OnFrame,
+) -> None:
+    """Serve an accepted WebSocket until it closes. ``since`` may also come as first frame."""
+    conn = Connection(ws, recipient)
+    hub.add(conn)
+    try:
+        first = None if since is not None else await _first_frame(ws)
+        if first is not None and isinstance(first.get("since"), int):
+            since = first["since"]
+        if since is None:
+            async with reading(engine) as db:
+                conn.last_sent = await last_event_id(db)
+        else:
+            conn.last_sent = since
+            if not await conn.catch_up(engine):
+                await conn.resync("cursor_expired")
+                return
+        conn.state = ConnState.live
+        await _run_loops(conn, engine, on_frame, first)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        conn.state = ConnState.closed
+        hub.remove(conn)
+        if ws.application_state is not WebSocketState.DISCONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+
+async def _run_loops(
+    conn: Connection, engine: AsyncEngine, on_frame: OnFrame, first: dict[str, Any] | None
+) -> None:
+    writer = asyncio.create_task(conn.write_loop(engine))
+    reader = asyncio.create_task(_read_loop(conn.ws, on_frame, first))
+    done, pending = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for task in done:
+        exc = task.exception()
+        if exc is not None and not isinstance(exc, WebSocketDisconnect):
+            log.debug("socket ended: %r", exc)

@@ -1,0 +1,123 @@
+"""The durable event log: staged inside an action's transaction, appended and published
+around its commit.
+
+Ordering: event ids come from the database, and a reader must never see id N+1 before
+id N has committed (or it would resume past N and lose it). So the rows are inserted at
+the very end of the transaction under a global ordering lock, held until the events are
+published. Commits, ids and bus order are then one and the same order on every node.
+On PostgreSQL the lock is a session-level advisory lock on the transaction's own
+connection; on SQLite (one node, one writer) an in-process lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text
+
+from livedesk.db.session import DbSession
+from livedesk.models import Event, EventRecipient
+from livedesk.models.base import utcnow
+from livedesk.realtime.bus import EventBus
+from livedesk.realtime.envelope import Envelope
+
+ORDER_LOCK_KEY = 0x6C6976656465736B  # "livedesk"
+_STAGED = "livedesk.staged_events"
+_WRITTEN = "livedesk.written_events"
+_LOCKED = "livedesk.order_locked"
+_sqlite_order_lock = asyncio.Lock()
+
+
+def bus_of(db: DbSession) -> EventBus:
+    bus: EventBus = db.info["bus"]
+    return bus
+
+
+def stage_event(db: DbSession, type_: str, data: dict[str, Any], recipients: Iterable[str]) -> None:
+    """Queue an event to be logged at commit and published after it. No recipients: no event."""
+    to = tuple(dict.fromkeys(recipients))
+    if not to:
+        return
+    staged: list[tuple[str, dict[str, Any], tuple[str, ...]]] = db.info.setdefault(_STAGED, [])
+    if not staged:
+        db.before_commit(_append)
+        db.after_commit(_publish)
+        db.on_end(_release)
+    staged.append((type_, data, to))
+
+
+async def publish_ephemeral(
+    bus: EventBus, type_: str, data: dict[str, Any], to: Iterable[str]
+) -> None:
+    """Typing and presence: straight to the bus, never logged or replayed."""
+    recipients = tuple(dict.fromkeys(to))
+    if recipients:
+        await bus.publish([Envelope(None, type_, data, recipients)])
+
+
+async def _acquire(db: DbSession) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ORDER_LOCK_KEY})
+    else:
+        await _sqlite_order_lock.acquire()
+    db.info[_LOCKED] = True
+
+
+async def _release(db: DbSession) -> None:
+    if not db.info.pop(_LOCKED, False):
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ORDER_LOCK_KEY})
+    else:
+        _sqlite_order_lock.release()
+
+
+async def _append(db: DbSession) -> None:
+    staged: list[tuple[str, dict[str, Any], tuple[str, ...]]] = db.info.pop(_STAGED, [])
+    await _acquire(db)
+    now = utcnow()
+    written: list[Envelope] = []
+    for type_, data, to in staged:
+        result = await db.execute(
+            insert(Event).values(type=type_, data=data, created_at=now).returning(Event.id)
+        )
+        written.append(Envelope(result.scalar_one(), type_, data, to))
+    rows = [{"recipient": r, "event_id": e.id} for e in written for r in e.recipients]
+    await db.execute(insert(EventRecipient), rows)
+    db.info[_WRITTEN] = written
+
+
+async def _publish(db: DbSession) -> None:
+    written: list[Envelope] = db.info.pop(_WRITTEN, [])
+    if written:
+        await bus_of(db).publish(written)
+
+
+async def read_since(db: DbSession, recipient: str, since: int, limit: int) -> list[Envelope]:
+    """Events for one recipient after ``since``, oldest first."""
+    rows = await db.execute(
+        select(Event.id, Event.type, Event.data)
+        .join(EventRecipient, EventRecipient.event_id == Event.id)
+        .where(EventRecipient.recipient == recipient, EventRecipient.event_id > since)
+        .order_by(EventRecipient.event_id)
+        .limit(limit)
+    )
+    return [Envelope(r.id, r.type, r.data, (recipient,)) for r in rows]
+
+
+async def last_event_id(db: DbSession) -> int:
+    return int((await db.execute(select(func.coalesce(func.max(Event.id), 0)))).scalar_one())
+
+
+async def oldest_event_id(db: DbSession) -> int | None:
+    value = (await db.execute(select(func.min(Event.id)))).scalar_one()
+    return int(value) if value is not None else None
+
+
+async def prune_before(db: DbSession, cutoff_id: int) -> int:
+    """Drop events with id < cutoff_id (retention); returns how many."""
+    await db.execute(delete(EventRecipient).where(EventRecipient.event_id < cutoff_id))
+    result = await db.execute(delete(Event).where(Event.id < cutoff_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

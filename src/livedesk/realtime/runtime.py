@@ -1,0 +1,47 @@
+"""What every action and route needs at hand: settings, database engine, event bus, hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from livedesk.config import Settings
+from livedesk.db.engine import create_engine
+from livedesk.db.session import DbSession, reading, transaction
+from livedesk.realtime.bus import EventBus, create_bus
+from livedesk.realtime.hub import Hub
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    bus: EventBus
+    hub: Hub = field(default_factory=Hub)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        engine = create_engine(settings.resolved_database_url())
+        return cls(settings, engine, create_bus(settings.redis_url))
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[DbSession]:
+        """A write transaction; events staged in it are logged and published at commit."""
+        async with transaction(self.engine) as db:
+            db.info["bus"] = self.bus
+            yield db
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[DbSession]:
+        async with reading(self.engine) as db:
+            yield db
+
+    async def start(self) -> None:
+        await self.bus.start(self.hub.deliver, self.hub.catch_up_all)
+
+    async def stop(self) -> None:
+        await self.bus.stop()
+        await self.engine.dispose()

@@ -1,0 +1,112 @@
+"""Sessions, messages, counters and search results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from livedesk.models import AuthorKind, ChannelKind, SessionStatus
+from livedesk.schemas.base import In, Out
+from livedesk.schemas.users import UserBrief
+
+MAX_MESSAGE_CHARS = 10_000
+MessageText = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+Group = Literal["mine", "unassigned", "active", "closed"]
+
+
+class Author(Out):
+    kind: AuthorKind
+    id: int | None
+    name: str
+
+
+class MessagePublic(Out):
+    id: int
+    session_id: int
+    author: Author
+    text: str
+    attachments: list[Any]
+    created_at: datetime
+    internal: bool
+    system: dict[str, Any] | None = None
+    channel_kind: str | None = None
+    delivery_state: str | None = None
+
+
+class MessageCreate(In):
+    text: MessageText
+    internal: bool = False
+
+
+class ContactBrief(Out):
+    id: int
+    name: str
+    avatar_url: str | None = None
+
+
+class IdentityOut(Out):
+    channel_id: int
+    channel_kind: ChannelKind
+    external_id: str
+    username: str | None = None
+
+
+class ContactPublic(ContactBrief):
+    livechat_id: int
+    email: str | None = None
+    phone: str | None = None
+    identities: list[IdentityOut] = []
+    created_at: datetime
+
+
+class SessionPublic(Out):
+    id: int
+    livechat_id: int
+    name: str
+    status: SessionStatus
+    assignee: UserBrief | None
+    contact: ContactBrief
+    channel_kind: ChannelKind
+    last_message: MessagePublic | None
+    unread_count: int
+    is_new: bool
+    created_at: datetime
+    waiting_since: datetime
+    closed_at: datetime | None
+
+
+class SessionPage(Out):
+    items: list[SessionPublic]
+    next_cursor: str | None
+
+
+class MessagePage(Out):
+    items: list[MessagePublic]
+    next_cursor: int | None
+
+
+class AssignIn(In):
+    operator_id: int
+
+
+class ReadIn(In):
+    message_id: int
+
+
+class TakeNextIn(In):
+    livechat_id: int | None = None
+
+
+class SearchOut(Out):
+    sessions: list[SessionPublic]
+    messages: list[MessagePublic] | None = None
+
+
+class AssignmentOut(Out):
+    id: int
+    actor_id: int | None
+    from_user_id: int | None
+    to_user_id: int | None
+    created_at: datetime

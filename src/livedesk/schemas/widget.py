@@ -1,0 +1,30 @@
+"""What a widget visitor sends and gets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import EmailStr, Field
+
+from livedesk.schemas.base import In, Out
+from livedesk.schemas.sessions import MessageText
+
+
+class VisitorCreate(In):
+    name: Annotated[str, Field(max_length=200)] | None = None
+    email: EmailStr | None = None
+
+
+class VisitorOut(Out):
+    visitor_token: str
+    contact_id: int
+
+
+class WidgetMessageIn(In):
+    text: MessageText
+
+
+class WidgetConfigOut(Out):
+    livechat_name: str
+    operators_online: bool
+    offline_message: str
