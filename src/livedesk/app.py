@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,9 +52,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        simulation = None
+        if getattr(app.state, "simulate", False):
+            from livedesk.actions.demo import run_simulation
+
+            simulation = asyncio.create_task(run_simulation(runtime))
         try:
             yield
         finally:
+            if simulation is not None:
+                simulation.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await simulation
             await runtime.stop()
 
     app = FastAPI(

@@ -15,6 +15,8 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     redis_url: str = ""
+    # Nodes sharing one database must share this; separate deployments on one Redis must not.
+    redis_channel: str = "livedesk:events"
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""

@@ -92,7 +92,7 @@ async def _detail(
                 r for r, on in (("operator", m.is_operator), ("supervisor", m.is_supervisor)) if on
             ],
         )
-        for u, m in rows.tuples()
+        for u, m in rows
     ]
     channels = (await db.execute(select(Channel).where(Channel.livechat_id == chat.id))).scalars()
     return LiveChatDetail(

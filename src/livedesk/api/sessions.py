@@ -208,7 +208,7 @@ async def get_contact(contact_id: int, ctx: CurrentCtx) -> ContactPublic:
                 external_id=i.external_id,
                 username=i.username,
             )
-            for i, kind in rows.tuples()
+            for i, kind in rows
         ]
         return ContactPublic(
             id=contact.id,

@@ -37,7 +37,7 @@ async def unassigned_by_livechat(db: DbSession, livechat_ids: frozenset[int]) ->
         )
         .group_by(ChatSession.livechat_id)
     )
-    return {lc: int(n) for lc, n in rows.tuples()}
+    return {lc: int(n) for lc, n in rows}
 
 
 async def unread_sessions_by_livechat(db: DbSession, user_id: int) -> dict[int, int]:
@@ -55,7 +55,7 @@ async def unread_sessions_by_livechat(db: DbSession, user_id: int) -> dict[int, 
         )
         .group_by(ChatSession.livechat_id)
     )
-    return {lc: int(n) for lc, n in rows.tuples()}
+    return {lc: int(n) for lc, n in rows}
 
 
 async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[int, int]]:
@@ -77,7 +77,7 @@ async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict
         .group_by(ChatSession.assignee_id, ChatSession.livechat_id)
     )
     out: dict[int, dict[int, int]] = {}
-    for user_id, livechat_id, n in rows.tuples():
+    for user_id, livechat_id, n in rows:
         if user_id is not None:
             out.setdefault(user_id, {})[livechat_id] = int(n)
     return out
@@ -97,7 +97,7 @@ async def counters_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dic
     )
     ops: dict[int, set[int]] = {u: set() for u in user_ids}
     sups: dict[int, set[int]] = {u: set() for u in user_ids}
-    for user_id, livechat_id, is_op, is_sup in rows.tuples():
+    for user_id, livechat_id, is_op, is_sup in rows:
         if is_op:
             ops[user_id].add(livechat_id)
         if is_sup:
@@ -157,4 +157,4 @@ async def unread_counts(db: DbSession, user_id: int, session_ids: list[int]) -> 
         .where(Message.session_id.in_(session_ids), Message.id > cursor, countable_for(user_id))
         .group_by(Message.session_id)
     )
-    return {sid: int(n) for sid, n in rows.tuples()}
+    return {sid: int(n) for sid, n in rows}

@@ -58,8 +58,9 @@ class MemoryBus:
 
 
 class RedisBus:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str = REDIS_CHANNEL) -> None:
         self._url = url
+        self._channel = channel
         self._redis: aioredis.Redis = aioredis.Redis.from_url(url)
         self._task: asyncio.Task[None] | None = None
         self._publish_failed = False
@@ -75,7 +76,7 @@ class RedisBus:
     async def publish(self, envelopes: list[Envelope]) -> None:
         payload = orjson.dumps([e.to_wire() for e in envelopes])
         try:
-            await self._redis.publish(REDIS_CHANNEL, payload)
+            await self._redis.publish(self._channel, payload)
         except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
             # The events are committed; sockets catch up from the log once Redis is back.
             self._publish_failed = True
@@ -114,7 +115,7 @@ class RedisBus:
         client: aioredis.Redis = aioredis.Redis.from_url(self._url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(REDIS_CHANNEL)
+            await pubsub.subscribe(self._channel)
             connected.set()
             if (resumed or self._publish_failed) and self._on_reconnect is not None:
                 self._publish_failed = False
@@ -130,5 +131,5 @@ class RedisBus:
                 await client.aclose()
 
 
-def create_bus(redis_url: str) -> EventBus:
-    return RedisBus(redis_url) if redis_url else MemoryBus()
+def create_bus(redis_url: str, channel: str = REDIS_CHANNEL) -> EventBus:
+    return RedisBus(redis_url, channel) if redis_url else MemoryBus()

@@ -25,7 +25,7 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.resolved_database_url())
-        return cls(settings, engine, create_bus(settings.redis_url))
+        return cls(settings, engine, create_bus(settings.redis_url, settings.redis_channel))
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[DbSession]:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Deliberately loose: self-hosted desks use internal domains (".local", ".lan") that strict
+# validators refuse.
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.?[^@\s]*$", max_length=254)]
 
 
 class In(BaseModel):

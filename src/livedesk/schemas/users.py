@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from livedesk.models import UserStatus
-from livedesk.schemas.base import In, Out
+from livedesk.schemas.base import Email, In, Out
 
 Password = Annotated[str, Field(min_length=4, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -30,7 +30,7 @@ class UserBrief(Out):
 
 
 class UserCreate(In):
-    email: EmailStr
+    email: Email
     name: Name
     password: Password
     is_admin: bool = False
@@ -38,7 +38,7 @@ class UserCreate(In):
 
 
 class UserUpdate(In):
-    email: EmailStr | None = None
+    email: Email | None = None
     name: Name | None = None
     password: Password | None = None
     is_admin: bool | None = None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
-from livedesk.schemas.base import In, Out
+from livedesk.schemas.base import Email, In, Out
 from livedesk.schemas.sessions import MessageText
 
 
 class VisitorCreate(In):
     name: Annotated[str, Field(max_length=200)] | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
 
 
 class VisitorOut(Out):
