@@ -16,6 +16,7 @@ from livedesk import __version__
 from livedesk.api import admin, auth, events, health, sessions, widget
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
 from livedesk.config import Settings, get_settings
+from livedesk.jobs.retention import run_retention
 from livedesk.lib.throttle import RateLimiter
 from livedesk.realtime.runtime import Runtime
 
@@ -52,18 +53,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        simulation = None
+        tasks = [asyncio.create_task(run_retention(runtime))]
         if getattr(app.state, "simulate", False):
             from livedesk.actions.demo import run_simulation
 
-            simulation = asyncio.create_task(run_simulation(runtime))
+            tasks.append(asyncio.create_task(run_simulation(runtime)))
         try:
             yield
         finally:
-            if simulation is not None:
-                simulation.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await simulation
+                    await task
             await runtime.stop()
 
     app = FastAPI(
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECS)
     app.state.visitor_limiter = RateLimiter(VISITOR_REQUESTS_PER_MINUTE, 60.0)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(health.MetricsMiddleware)
     install_error_handlers(app)
     for module in (auth, admin, sessions, widget, events, health):
         app.include_router(module.router)

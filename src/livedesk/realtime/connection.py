@@ -86,18 +86,23 @@ class Connection:
         await self.ws.close(RESYNC_CLOSE_CODE)
 
     async def catch_up(self, engine: AsyncEngine) -> bool:
-        """Send every logged event after ``last_sent``. False if the cursor is too old."""
+        """Send every logged event after ``last_sent``. False if the cursor is too old.
+
+        Pages are read, then sent with the database released: a slow socket must never
+        hold a connection (SQLite has only one).
+        """
         async with reading(engine) as db:
             oldest = await oldest_event_id(db)
             newest = await last_event_id(db)
-            if self.last_sent > newest or (oldest is not None and self.last_sent < oldest - 1):
-                return False
-            while True:
+        if self.last_sent > newest or (oldest is not None and self.last_sent < oldest - 1):
+            return False
+        while True:
+            async with reading(engine) as db:
                 page = await read_since(db, self.recipient, self.last_sent, REPLAY_PAGE)
-                for envelope in page:
-                    await self.send_envelope(envelope)
-                if len(page) < REPLAY_PAGE:
-                    return True
+            for envelope in page:
+                await self.send_envelope(envelope)
+            if len(page) < REPLAY_PAGE:
+                return True
 
     async def write_loop(self, engine: AsyncEngine) -> None:
         while self.state is not ConnState.closed:
