@@ -318,7 +318,14 @@ function touchesOpenSession(frame: EventFrame): boolean {
   if (!open) return false;
   const { session_id: sessionId, id } = frame.data;
   const session = frame.data.session as { id?: unknown } | undefined;
-  return sessionId === open.id || id === open.id || session?.id === open.id;
+  // message.created carries {message: {session_id, ...}}.
+  const message = frame.data.message as { session_id?: unknown } | undefined;
+  return (
+    sessionId === open.id ||
+    id === open.id ||
+    session?.id === open.id ||
+    message?.session_id === open.id
+  );
 }
 
 export function applyEvent(frame: EventFrame): void {
