@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from livedesk.actions.events import stage_counters, users
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import conflict, not_found, unprocessable
-from livedesk.lib.passwords import hash_password, new_token, token_hash
+from livedesk.lib.passwords import new_token, token_hash
 from livedesk.models import Channel, ChannelKind, LiveChat, Membership, User
 from livedesk.realtime.log import stage_event
 from livedesk.schemas.livechats import ChannelCreate, LiveChatSettings, MembersIn
@@ -25,13 +25,14 @@ async def _email_taken(db: DbSession, email: str, except_id: int | None = None) 
     return found is not None and found != except_id
 
 
-async def do_create_user(db: DbSession, data: UserCreate) -> User:
+async def do_create_user(db: DbSession, data: UserCreate, password_hash: str) -> User:
+    """``password_hash``: from ``hash_password_async``, computed before the transaction."""
     if await _email_taken(db, data.email):
         raise conflict("email_taken", "A user with this e-mail already exists.")
     user = User(
         email=data.email.lower(),
         name=data.name,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         is_admin=data.is_admin,
         locale=data.locale,
     )
@@ -40,7 +41,9 @@ async def do_create_user(db: DbSession, data: UserCreate) -> User:
     return user
 
 
-async def do_update_user(db: DbSession, user_id: int, data: UserUpdate) -> User:
+async def do_update_user(
+    db: DbSession, user_id: int, data: UserUpdate, password_hash: str | None = None
+) -> User:
     user = await db.get(User, user_id, with_for_update=True)
     if user is None:
         raise not_found("user")
@@ -51,7 +54,8 @@ async def do_update_user(db: DbSession, user_id: int, data: UserUpdate) -> User:
         if value is None:
             continue
         if key == "password":
-            user.password_hash = hash_password(value)
+            assert password_hash is not None, "hash the new password before the transaction"
+            user.password_hash = password_hash
         else:
             setattr(user, key, value.lower() if key == "email" else value)
     await db.flush()

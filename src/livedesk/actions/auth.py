@@ -10,21 +10,37 @@ from sqlalchemy import delete, func, select
 from livedesk.actions.events import users
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import ApiError
-from livedesk.lib.passwords import hash_password, new_token, token_hash, verify_password
+from livedesk.lib.passwords import (
+    hash_password_async,
+    new_token,
+    token_hash,
+    verify_password_async,
+)
 from livedesk.models import ApiToken, AuthSession, Membership, User, UserStatus
 from livedesk.models.base import utcnow
 from livedesk.realtime.log import bus_of, publish_ephemeral
+from livedesk.realtime.runtime import Runtime
 
 LOGIN_TTL = timedelta(days=14)
 
 
-async def do_login(db: DbSession, email: str, password: str) -> tuple[User, str, str]:
-    """Returns (user, cookie token, CSRF token)."""
-    query = select(User).where(func.lower(User.email) == email.strip().lower())
-    user = (await db.execute(query)).scalar_one_or_none()
-    ok = verify_password(user.password_hash if user else None, password)
+async def check_login(rt: Runtime, email: str, password: str) -> tuple[User, str, str]:
+    """Verify the password (off the event loop, holding no connection), then open a login.
+
+    Returns (user, cookie token, CSRF token).
+    """
+    async with rt.read() as db:
+        query = select(User).where(func.lower(User.email) == email.strip().lower())
+        user = (await db.execute(query)).scalar_one_or_none()
+    ok = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise ApiError(401, "invalid_credentials", "Wrong e-mail or password.")
+    async with rt.tx() as db:
+        token, csrf = await do_start_login(db, user)
+    return user, token, csrf
+
+
+async def do_start_login(db: DbSession, user: User) -> tuple[str, str]:
     token, csrf = new_token(), secrets.token_urlsafe(24)
     now = utcnow()
     db.add(
@@ -37,7 +53,7 @@ async def do_login(db: DbSession, email: str, password: str) -> tuple[User, str,
         )
     )
     await db.execute(delete(AuthSession).where(AuthSession.expires_at < now))
-    return user, token, csrf
+    return token, csrf
 
 
 async def do_logout(db: DbSession, cookie_token: str) -> None:
@@ -84,7 +100,7 @@ async def do_create_admin(db: DbSession, email: str, password: str, name: str) -
     if user is None:
         user = User(email=email.lower(), name=name, password_hash="")
         db.add(user)
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password_async(password)
     user.is_admin = True
     user.is_active = True
     await db.flush()

@@ -177,6 +177,8 @@ async def do_operator_message(
     stage_message(db, m, members.who_see(s), to_customer=True)
     if s.assignee_id is not None and s.assignee_id != user.id and assignee_had_read:
         await stage_counters(db, {s.assignee_id})
+    if s.assignee_id == user.id and not assignee_had_read:
+        await stage_counters(db, {user.id})  # their own reply moved their cursor: read now
     return m
 
 
@@ -195,6 +197,7 @@ async def do_read(db: DbSession, user: User, roles: Roles, session_id: int, mess
             {"session_id": s.id, "user_id": user.id, "message_id": target},
             users({user.id}),
         )
-        if s.assignee_id == user.id and s.status is SessionStatus.active:
+        read_all = target >= (s.last_message_id or 0)  # else it still counts as unread
+        if s.assignee_id == user.id and s.status is SessionStatus.active and read_all:
             await stage_counters(db, {user.id})
     return await _cursor_of(db, user.id, s.id)

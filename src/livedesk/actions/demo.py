@@ -26,6 +26,7 @@ from livedesk.actions.sessions import do_close, do_take
 from livedesk.actions.widget import do_create_visitor
 from livedesk.db.session import DbSession
 from livedesk.lib.access import load_roles
+from livedesk.lib.passwords import hash_password_async
 from livedesk.models import (
     Channel,
     ChannelKind,
@@ -347,7 +348,7 @@ async def _load_team(rt: Runtime) -> tuple[dict[str, int], dict[str, int]]:
             data = UserCreate(
                 email=person.email, name=person.name, password=person.password, locale=person.locale
             )
-            user = await do_create_user(db, data)
+            user = await do_create_user(db, data, await hash_password_async(person.password))
             await do_set_status(db, user, UserStatus.online)
             users[person.email] = user.id
         channels = {chat.name: await _create_chat(db, chat, users) for chat in _CHATS}

@@ -16,6 +16,7 @@ from livedesk.models import (
     AuthorKind,
     ChatSession,
     Message,
+    ReadCursor,
     SessionStatus,
     User,
     UserStatus,
@@ -103,7 +104,11 @@ async def _after_take(db: DbSession, user: User, s: ChatSession, members: ChatMe
 
 
 async def do_take(db: DbSession, user: User, roles: Roles, session_id: int) -> ChatSession:
-    s = await access_session(db, roles, session_id)
+    s = await db.get(ChatSession, session_id)
+    # An operator who lost the race no longer sees the session, yet must hear who won it.
+    lost_race = s is not None and s.livechat_id in roles.operator_of and s.assignee_id is not None
+    if s is None or not (roles.can_see(s) or (lost_race and s.status is SessionStatus.active)):
+        raise not_found("session")
     _check_operator(roles, user, s.livechat_id)
     if not await _claim(db, user, session_id):
         raise await _already_taken(db, session_id)
@@ -118,10 +123,8 @@ async def do_take_next(
     if livechat_id is not None and livechat_id not in roles.livechats:
         raise not_found("live chat")
     chats = roles.operator_of if livechat_id is None else roles.operator_of & {livechat_id}
-    if livechat_id is not None:
-        _check_operator(roles, user, livechat_id)
-    elif chats:
-        _check_operator(roles, user, next(iter(chats)))
+    # An operator of none of my live chats is refused, not told that nothing waits.
+    _check_operator(roles, user, livechat_id if livechat_id is not None else min(chats, default=-1))
     for _ in range(TAKE_NEXT_ATTEMPTS):
         query = (
             select(ChatSession)
@@ -143,6 +146,14 @@ async def do_take_next(
 
 def not_found_waiting() -> ApiError:
     return ApiError(404, "no_waiting_sessions", "No sessions are waiting.")
+
+
+async def _has_unread(db: DbSession, user_id: int, s: ChatSession) -> bool:
+    """Whether ``s`` is unread for the user (as ``lib/counters.py`` counts it when assigned)."""
+    if s.last_message_id is None:
+        return False
+    cursor = await db.get(ReadCursor, (user_id, s.id))
+    return (cursor.message_id if cursor else 0) < s.last_message_id
 
 
 def _check_can_assign(roles: Roles, user: User, s: ChatSession) -> None:
@@ -180,7 +191,7 @@ async def do_assign(
     )
     stage_message(db, line, audience, to_customer=False)
     changed = set(members.everyone) if was_unassigned else set()
-    changed |= {u for u in (before, target.id) if u is not None}
+    changed |= {u for u in (before, target.id) if u and await _has_unread(db, u, s)}
     await stage_counters(db, changed)
     return s
 
@@ -205,6 +216,8 @@ async def do_close(db: DbSession, user: User, roles: Roles, session_id: int) -> 
     )
     stage_message(db, line, audience, to_customer=False)
     stage_event(db, "session.closed", {"session_id": s.id}, [contact_recipient(s.contact_id)])
-    changed = set(members.everyone) if was_unassigned else {s.assignee_id} - {None}
-    await stage_counters(db, {u for u in changed if u is not None})
+    changed = set(members.everyone) if was_unassigned else set()
+    if s.assignee_id is not None and await _has_unread(db, s.assignee_id, s):
+        changed.add(s.assignee_id)
+    await stage_counters(db, changed)
     return s

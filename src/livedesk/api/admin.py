@@ -18,6 +18,7 @@ from livedesk.db.session import DbSession
 from livedesk.lib.access import access_livechat
 from livedesk.lib.counters import counters_for
 from livedesk.lib.errors import not_found
+from livedesk.lib.passwords import hash_password_async
 from livedesk.models import Channel, ChannelKind, LiveChat, Membership, User
 from livedesk.schemas.livechats import (
     ChannelCreate,
@@ -36,8 +37,9 @@ router = APIRouter(prefix="/api", tags=["administration"])
 
 @router.post("/users", status_code=201)
 async def create_user(body: UserCreate, ctx: AdminCtx) -> UserPublic:
+    password_hash = await hash_password_async(body.password)
     async with ctx.tx() as (db, _):
-        return UserPublic.model_validate(await do_create_user(db, body))
+        return UserPublic.model_validate(await do_create_user(db, body, password_hash))
 
 
 @router.get("/users")
@@ -49,8 +51,9 @@ async def list_users(ctx: AdminCtx) -> list[UserPublic]:
 
 @router.patch("/users/{user_id}")
 async def update_user(user_id: int, body: UserUpdate, ctx: AdminCtx) -> UserPublic:
+    password_hash = await hash_password_async(body.password) if body.password else None
     async with ctx.tx() as (db, _):
-        return UserPublic.model_validate(await do_update_user(db, user_id, body))
+        return UserPublic.model_validate(await do_update_user(db, user_id, body, password_hash))
 
 
 def channel_public(c: Channel, token: str | None = None, *, reveal: bool = False) -> ChannelPublic:

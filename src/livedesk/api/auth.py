@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from livedesk.actions.auth import LOGIN_TTL, do_create_token, do_login, do_logout, do_set_status
+from livedesk.actions.auth import LOGIN_TTL, check_login, do_create_token, do_logout, do_set_status
 from livedesk.api.deps import SESSION_COOKIE, CurrentCtx, RuntimeDep
 from livedesk.lib.counters import counters_for
 from livedesk.lib.errors import ApiError
@@ -35,8 +35,7 @@ async def login(body: LoginIn, request: Request, response: Response, rt: Runtime
     key = _client_key(request, body.email)
     if not limiter.hit(key):
         raise ApiError(429, "too_many_attempts", "Too many login attempts; wait a minute.")
-    async with rt.tx() as db:
-        user, token, csrf = await do_login(db, body.email, body.password)
+    user, token, csrf = await check_login(rt, body.email, body.password)
     limiter.reset(key)
     response.set_cookie(
         SESSION_COOKIE,

@@ -7,12 +7,18 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livedesk.lib.errors import ApiError
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "not_authenticated",
+    413: "body_too_large",
+}
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -38,6 +44,13 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message)
 
 
+async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+    # An id or number no database column can hold (SQLite: OverflowError; asyncpg: DBAPIError).
+    if isinstance(exc, DBAPIError) and "out of int64 range" not in str(exc.orig):
+        raise exc
+    return error_response(422, "validation_error", "A number in the request is out of range.")
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
@@ -48,10 +61,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DBAPIError, _out_of_range)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """An HTTPException: FastAPI passes those on from a body read (others become a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"Bodies are limited to {max_bytes} bytes.")
 
 
 class BodyLimitMiddleware:
@@ -76,7 +94,7 @@ class BodyLimitMiddleware:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise BodyTooLarge
+                raise BodyTooLarge(self.max_bytes)
             return message
 
         try:

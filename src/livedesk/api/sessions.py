@@ -46,6 +46,8 @@ def _group_clause(roles: Roles, group: Group, livechat_id: int | None) -> Column
             raise not_found("live chat")
         ops, sups = ops & {livechat_id}, sups & {livechat_id}
     uid, S = roles.user_id, ChatSession
+    if (group == "active" and not sups) or (group == "mine" and not ops):
+        raise not_found("group")  # PRODUCT.md, "Groups": not in this user's menu
     if group == "mine":
         return and_(
             S.assignee_id == uid, S.status == SessionStatus.active, S.livechat_id.in_(ops | sups)
@@ -67,7 +69,10 @@ def _encode_cursor(key: datetime, id_: int) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         key, id_ = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(key), int(id_)
+        moment = datetime.fromisoformat(key)
+        if moment.tzinfo is None or not isinstance(id_, int) or not -(2**63) <= id_ < 2**63:
+            raise ValueError("cursor out of range")
+        return moment, id_
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise bad_request("invalid_cursor", "The cursor is not valid.") from exc
 

@@ -60,8 +60,10 @@ class Connection:
             self._queue.put_nowait(envelope)
         except asyncio.QueueFull:
             self._overflowed = True
-            # Make room for the marker: this socket will be told to resync and closed.
-            with contextlib.suppress(asyncio.QueueEmpty):
+            # This socket will be told to resync and closed. Drop everything it was not sent:
+            # dropping only the oldest (as this once did) sent later events after a gap, and a
+            # client whose link died before the resync frame resumed past the lost event.
+            while not self._queue.empty():
                 self._queue.get_nowait()
             self._queue.put_nowait(_OVERFLOW)
 
@@ -155,13 +157,16 @@ async def serve_socket(
     conn = Connection(ws, recipient)
     hub.add(conn)
     try:
-        first = None if since is not None else await _first_frame(ws)
-        if first is not None and isinstance(first.get("since"), int):
-            since = first["since"]
+        first = None
         if since is None:
+            # No cursor means "from the moment the socket opened", not from the end of the
+            # first-frame wait: events committed meanwhile are already queued in the hub.
             async with reading(engine) as db:
                 conn.last_sent = await last_event_id(db)
-        else:
+            first = await _first_frame(ws)
+            if first is not None and isinstance(first.get("since"), int):
+                since = first["since"]
+        if since is not None:
             conn.last_sent = since
             if not await conn.catch_up(engine):
                 await conn.resync("cursor_expired")

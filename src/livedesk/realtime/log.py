@@ -27,12 +27,16 @@ ORDER_LOCK_KEY = 0x6C6976656465736B  # "livedesk"
 _STAGED = "livedesk.staged_events"
 _WRITTEN = "livedesk.written_events"
 _LOCKED = "livedesk.order_locked"
-_sqlite_order_lock = asyncio.Lock()
 
 
 def bus_of(db: DbSession) -> EventBus:
     bus: EventBus = db.info["bus"]
     return bus
+
+
+def _local_lock(db: DbSession) -> asyncio.Lock:
+    lock: asyncio.Lock = db.info["order_lock"]
+    return lock
 
 
 def stage_event(db: DbSession, type_: str, data: dict[str, Any], recipients: Iterable[str]) -> None:
@@ -61,7 +65,7 @@ async def _acquire(db: DbSession) -> None:
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ORDER_LOCK_KEY})
     else:
-        await _sqlite_order_lock.acquire()
+        await _local_lock(db).acquire()
     db.info[_LOCKED] = True
 
 
@@ -71,7 +75,7 @@ async def _release(db: DbSession) -> None:
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ORDER_LOCK_KEY})
     else:
-        _sqlite_order_lock.release()
+        _local_lock(db).release()
 
 
 async def _append(db: DbSession) -> None:
@@ -117,7 +121,12 @@ async def oldest_event_id(db: DbSession) -> int | None:
 
 
 async def prune_before(db: DbSession, cutoff_id: int) -> int:
-    """Drop events with id < cutoff_id (retention); returns how many."""
+    """Drop events with id < cutoff_id (retention); returns how many.
+
+    The newest event always stays: SQLite hands a deleted maximum rowid out again, and ids
+    that restart would make a client resume from a cursor of the old sequence.
+    """
+    cutoff_id = min(cutoff_id, await last_event_id(db))
     await db.execute(delete(EventRecipient).where(EventRecipient.event_id < cutoff_id))
     result = await db.execute(delete(Event).where(Event.id < cutoff_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

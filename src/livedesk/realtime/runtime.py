@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ class Runtime:
     engine: AsyncEngine
     bus: EventBus
     hub: Hub = field(default_factory=Hub)
+    # Orders event commits within this process (the whole story on SQLite; see log.py).
+    order_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -32,6 +35,7 @@ class Runtime:
         """A write transaction; events staged in it are logged and published at commit."""
         async with transaction(self.engine) as db:
             db.info["bus"] = self.bus
+            db.info["order_lock"] = self.order_lock
             yield db
 
     @asynccontextmanager
