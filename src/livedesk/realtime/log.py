@@ -72,10 +72,17 @@ async def _acquire(db: DbSession) -> None:
 async def _release(db: DbSession) -> None:
     if not db.info.pop(_LOCKED, False):
         return
-    if db.get_bind().dialect.name == "postgresql":
-        await db.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ORDER_LOCK_KEY})
-    else:
+    if db.get_bind().dialect.name != "postgresql":
         _local_lock(db).release()
+        return
+    try:
+        await db.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ORDER_LOCK_KEY})
+    except BaseException:
+        # A connection that may still hold the lock must never go back to the pool:
+        # closing it is what releases a session-level lock for sure.
+        conn = await db.connection()
+        await conn.invalidate()
+        raise
 
 
 async def _append(db: DbSession) -> None:
