@@ -36,3 +36,17 @@ def test_returning_contact_gets_new_session_with_earlier_history(desk: Desk) -> 
     texts = [m["text"] for m in items if m["author"]["kind"] == "customer"]
     assert texts == ["back again", "first visit"]
     assert {m["session_id"] for m in items} == {s1, s2}
+
+
+def test_session_list_without_group_holds_everything_i_may_see(desk: Desk) -> None:
+    op, colleague = desk.user(), desk.user()
+    chat = desk.livechat(operators=[op, colleague])
+    waiting = desk.visitor(chat).say("waiting")["session_id"]
+    mine = desk.visitor(chat).say("mine")["session_id"]
+    theirs = desk.visitor(chat).say("theirs")["session_id"]
+    op.post(f"/api/sessions/{mine}/take")
+    colleague.post(f"/api/sessions/{theirs}/take")
+    listed = {s["id"] for s in op.get("/api/sessions")["items"]}
+    assert listed == {waiting, mine}
+    one_chat = op.get("/api/sessions", params={"livechat_id": chat["id"]})["items"]
+    assert {s["id"] for s in one_chat} == listed

@@ -39,13 +39,17 @@ router = APIRouter(prefix="/api", tags=["workspace"])
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-def _group_clause(roles: Roles, group: Group, livechat_id: int | None) -> ColumnElement[bool]:
+def _group_clause(
+    roles: Roles, group: Group | None, livechat_id: int | None
+) -> ColumnElement[bool]:
     ops, sups = roles.operator_of, roles.supervisor_of
     if livechat_id is not None:
         if livechat_id not in roles.livechats:
             raise not_found("live chat")
         ops, sups = ops & {livechat_id}, sups & {livechat_id}
     uid, S = roles.user_id, ChatSession
+    if group is None:  # every session I may see, in one list
+        return and_(visible_sessions(roles), S.livechat_id.in_(ops | sups))
     if (group == "active" and not sups) or (group == "mine" and not ops):
         raise not_found("group")  # PRODUCT.md, "Groups": not in this user's menu
     if group == "mine":
@@ -77,7 +81,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise bad_request("invalid_cursor", "The cursor is not valid.") from exc
 
 
-def _ordered(query: Select[Any], group: Group, cursor: str | None) -> Select[Any]:
+def _ordered(query: Select[Any], group: Group | None, cursor: str | None) -> Select[Any]:
     """Unassigned: the queue, oldest waiting first. Others: latest activity first."""
     S = ChatSession
     if group == "unassigned":
@@ -95,7 +99,7 @@ def _ordered(query: Select[Any], group: Group, cursor: str | None) -> Select[Any
     return query.order_by(col.asc(), S.id.asc()) if asc else query.order_by(col.desc(), S.id.desc())
 
 
-def _page_cursor(last: ChatSession, group: Group) -> str:
+def _page_cursor(last: ChatSession, group: Group | None) -> str:
     key = last.waiting_since if group == "unassigned" else last.last_activity_at
     return _encode_cursor(key, last.id)
 
@@ -103,7 +107,7 @@ def _page_cursor(last: ChatSession, group: Group) -> str:
 @router.get("/sessions")
 async def list_sessions(
     ctx: CurrentCtx,
-    group: Group,
+    group: Group | None = None,
     livechat_id: int | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
