@@ -158,5 +158,15 @@ def serve(
     )
 
 
+@cli.command()
+def openapi() -> None:
+    """Print the OpenAPI document (the UI's API types are generated from it)."""
+    import json
+
+    from livedesk.app import create_app
+
+    typer.echo(json.dumps(create_app(get_settings()).openapi(), indent=2, sort_keys=True))
+
+
 def main() -> None:
     cli()
