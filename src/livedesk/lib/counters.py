@@ -40,24 +40,6 @@ async def unassigned_by_livechat(db: DbSession, livechat_ids: frozenset[int]) ->
     return {lc: int(n) for lc, n in rows}
 
 
-async def unread_sessions_by_livechat(db: DbSession, user_id: int) -> dict[int, int]:
-    cursor = func.coalesce(ReadCursor.message_id, 0)
-    rows = await db.execute(
-        select(ChatSession.livechat_id, func.count())
-        .outerjoin(
-            ReadCursor,
-            and_(ReadCursor.session_id == ChatSession.id, ReadCursor.user_id == user_id),
-        )
-        .where(
-            ChatSession.assignee_id == user_id,
-            ChatSession.status == SessionStatus.active,
-            ChatSession.last_message_id > cursor,
-        )
-        .group_by(ChatSession.livechat_id)
-    )
-    return {lc: int(n) for lc, n in rows}
-
-
 async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[int, int]]:
     cursor = func.coalesce(ReadCursor.message_id, 0)
     rows = await db.execute(
@@ -113,8 +95,8 @@ async def counters_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dic
 
 async def counters_for(db: DbSession, roles: Roles) -> dict[str, Any]:
     unassigned = await unassigned_by_livechat(db, roles.livechats)
-    unread = await unread_sessions_by_livechat(db, roles.user_id)
-    return _compose(roles, unassigned, unread)
+    unread = await _unread_for_users(db, {roles.user_id})
+    return _compose(roles, unassigned, unread.get(roles.user_id, {}))
 
 
 def _compose(roles: Roles, unassigned: dict[int, int], unread: dict[int, int]) -> dict[str, Any]:
