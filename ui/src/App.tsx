@@ -1,13 +1,17 @@
 import { useEffect } from "react";
 
 import { LoginForm } from "./features/auth/LoginForm";
-import { BlueCounter, RedCounter } from "./features/counters/Counters";
+import { AdminPage } from "./features/admin/AdminPage";
+import { Toasts } from "./features/alerts/Toasts";
+import { BlueCounter, MuteToggle, RedCounter } from "./features/counters/Counters";
+import { CustomerPanel } from "./features/customer/CustomerPanel";
 import { Dialog } from "./features/dialog/Dialog";
 import { LivechatMenu } from "./features/livechats/LivechatMenu";
 import { useEventStream } from "./features/realtime/useEventStream";
+import { SearchBar } from "./features/search/SearchBar";
 import { SessionList } from "./features/sessions/SessionList";
 import { StatusSelect } from "./features/status/StatusSelect";
-import { loadMe, logout, setLang, setNotice, useStore, useT } from "./store";
+import { loadMe, logout, setLang, setNotice, setView, useStore, useT } from "./store";
 
 export function App() {
   const authChecked = useStore((s) => s.authChecked);
@@ -32,9 +36,10 @@ function Workspace() {
   const me = useStore((s) => s.me);
   const connection = useStore((s) => s.connection);
   const lang = useStore((s) => s.lang);
+  const view = useStore((s) => (s.me?.is_admin ? s.view : "workspace"));
 
   return (
-    <div className="workspace">
+    <div className={view === "admin" ? "workspace admin-view" : "workspace"}>
       {connection === "reconnecting" && (
         <div className="banner" role="status">
           {t("reconnecting")}
@@ -43,7 +48,18 @@ function Workspace() {
       <header className="topbar">
         <strong className="brand">{t("appName")}</strong>
         <RedCounter />
+        <SearchBar />
         <span className="spacer" />
+        {me?.is_admin && (
+          <button
+            type="button"
+            className="link admin-link"
+            onClick={() => setView(view === "admin" ? "workspace" : "admin")}
+          >
+            {view === "admin" ? t("workspace") : t("admin")}
+          </button>
+        )}
+        <MuteToggle />
         <StatusSelect />
         <select
           aria-label={t("language")}
@@ -58,13 +74,21 @@ function Workspace() {
           {t("signOut")}
         </button>
       </header>
-      <aside className="sidebar">
-        <LivechatMenu />
-      </aside>
-      <section className="sessions">
-        <SessionList />
-      </section>
-      <Dialog />
+      {view === "admin" ? (
+        <AdminPage />
+      ) : (
+        <>
+          <aside className="sidebar">
+            <LivechatMenu />
+          </aside>
+          <section className="sessions">
+            <SessionList />
+          </section>
+          <Dialog />
+          <CustomerPanel />
+        </>
+      )}
+      <Toasts />
       <footer className="bottombar">
         <BlueCounter />
       </footer>

@@ -6,15 +6,20 @@ import { useSyncExternalStore } from "react";
 
 import {
   ApiError,
+  type Contact,
   type Counters,
+  type LivechatDetail,
   type Group,
   type Me,
   type Message,
   type OperatorStatus,
+  type SearchResult,
   type SessionRow,
   api,
   setUnauthorizedHandler,
 } from "./api/client";
+import { type AlertData, playBeep, showBrowserNotification } from "./features/alerts/alerts";
+import { newestMessageId } from "./features/dialog/sessionBlocks";
 import { defaultGroup } from "./features/livechats/groups";
 import type { ConnectionState, EventFrame } from "./features/realtime/eventStream";
 import { type Lang, type MessageKey, initialLang, storeLang, translate } from "./i18n";
@@ -38,6 +43,32 @@ export interface State {
   counters: Counters | null;
   connection: ConnectionState;
   notice: string | null;
+  /** The open session's customer and live chat (the right-hand panel). */
+  contact: Contact | null;
+  livechatDetail: LivechatDetail | null;
+  /** A message to scroll to and highlight (a search hit). */
+  highlightId: number | null;
+  search: { q: string; sessionId: number | null; result: SearchResult } | null;
+  muted: boolean;
+  toasts: Toast[];
+  view: "workspace" | "admin";
+}
+
+export interface Toast {
+  key: number;
+  sessionId: number;
+  title: string;
+  text: string;
+}
+
+const MUTE_STORAGE_KEY = "livedesk.muted";
+
+function initialMuted(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(MUTE_STORAGE_KEY) === "1";
+  } catch {
+    return false;
+  }
 }
 
 const initialState: State = {
@@ -54,6 +85,13 @@ const initialState: State = {
   counters: null,
   connection: "stopped",
   notice: null,
+  contact: null,
+  livechatDetail: null,
+  highlightId: null,
+  search: null,
+  muted: initialMuted(),
+  toasts: [],
+  view: "workspace",
 };
 
 let state: State = initialState;
@@ -95,9 +133,30 @@ export function setConnection(connection: ConnectionState): void {
   setState({ connection });
 }
 
+function signedOutState(): State {
+  return { ...initialState, lang: state.lang, muted: state.muted, authChecked: true };
+}
+
 setUnauthorizedHandler(() => {
-  if (state.me) setState({ ...initialState, lang: state.lang, authChecked: true });
+  if (state.me) setState(signedOutState());
 });
+
+export function setMuted(muted: boolean): void {
+  try {
+    localStorage.setItem(MUTE_STORAGE_KEY, muted ? "1" : "0");
+  } catch {
+    // Not persisted; holds for this page.
+  }
+  setState({ muted });
+}
+
+export function setView(view: State["view"]): void {
+  setState({ view });
+}
+
+export function dismissToast(key: number): void {
+  setState({ toasts: state.toasts.filter((t) => t.key !== key) });
+}
 
 // --- session and identity ---------------------------------------------------
 
@@ -129,7 +188,7 @@ export async function logout(): Promise<void> {
   try {
     await api.logout();
   } finally {
-    setState({ ...initialState, lang: state.lang, authChecked: true });
+    setState(signedOutState());
   }
 }
 
@@ -185,19 +244,86 @@ export function selectGroup(livechatId: number, group: Group): void {
 
 // --- the open dialog ----------------------------------------------------------
 
-export async function openSession(id: number): Promise<void> {
+export async function openSession(id: number, highlightId: number | null = null): Promise<void> {
   try {
     const [session, page] = await Promise.all([api.session(id), api.messages(id)]);
     // Pages come newest first; the dialog shows the newest at the bottom.
+    const sameContact = state.contact?.id === session.contact.id;
     setState({
       openSession: session,
       messages: [...page.items].reverse(),
       messagesCursor: page.next_cursor,
+      highlightId,
+      contact: sameContact ? state.contact : null,
+      livechatDetail:
+        state.livechatDetail?.id === session.livechat_id ? state.livechatDetail : null,
     });
     void markLastRead();
+    void loadPanel(session);
+    if (highlightId !== null) await revealMessage(highlightId);
   } catch (error) {
     showError(error);
   }
+}
+
+/** The customer panel: the contact and the live chat's operators. */
+async function loadPanel(session: SessionRow): Promise<void> {
+  const [contact, detail] = await Promise.allSettled([
+    api.contact(session.contact.id),
+    api.livechat(session.livechat_id),
+  ]);
+  if (state.openSession?.id !== session.id) return;
+  setState({
+    contact: contact.status === "fulfilled" ? contact.value : null,
+    livechatDetail: detail.status === "fulfilled" ? detail.value : null,
+  });
+}
+
+/** Load earlier pages until the message is present, then highlight it. */
+export async function revealMessage(messageId: number): Promise<void> {
+  const open = state.openSession;
+  if (!open) return;
+  for (let pages = 0; pages < 50; pages += 1) {
+    if (state.messages.some((m) => m.id === messageId) || state.messagesCursor === null) break;
+    await loadEarlierMessages();
+    if (state.openSession?.id !== open.id) return;
+  }
+  setState({ highlightId: messageId });
+}
+
+export async function assignSession(operatorId: number): Promise<void> {
+  const open = state.openSession;
+  if (!open) return;
+  try {
+    setState({ openSession: await api.assign(open.id, operatorId) });
+  } catch (error) {
+    showError(error);
+  }
+  await Promise.all([refreshSessions(), refreshCounters(), refreshOpenSession()]);
+}
+
+// --- search -----------------------------------------------------------------------
+
+let searchSeq = 0;
+
+/** With a session open: its chats and message hits; without: chats by name. */
+export async function runSearch(q: string): Promise<void> {
+  const text = q.trim();
+  const seq = ++searchSeq;
+  if (!text) return setState({ search: null });
+  const sessionId = state.openSession?.id ?? null;
+  try {
+    const result = await api.search(text, sessionId);
+    if (seq !== searchSeq) return;
+    setState({ search: { q: text, sessionId, result } });
+  } catch (error) {
+    if (seq === searchSeq) showError(error);
+  }
+}
+
+export function clearSearch(): void {
+  searchSeq += 1;
+  setState({ search: null });
 }
 
 export async function refreshOpenSession(): Promise<void> {
@@ -234,20 +360,21 @@ export async function loadEarlierMessages(): Promise<void> {
 
 async function markLastRead(): Promise<void> {
   const open = state.openSession;
-  const last = state.messages[state.messages.length - 1];
-  if (!open || !last || open.unread_count === 0) return;
+  const newest = newestMessageId(state.messages);
+  if (!open || newest === null || open.unread_count === 0) return;
   try {
-    await api.markRead(open.id, last.id);
+    await api.markRead(open.id, newest);
   } catch {
     // A failed read marker only leaves a counter high; the next open retries it.
   }
 }
 
-export async function sendMessage(text: string): Promise<boolean> {
+export async function sendMessage(text: string, internal = false): Promise<boolean> {
   const open = state.openSession;
   if (!open || !text.trim()) return false;
   try {
-    const message = await api.sendMessage(open.id, text);
+    const message = await api.sendMessage(open.id, text, internal);
+    if (state.highlightId !== null) setState({ highlightId: null });
     if (state.openSession?.id === open.id && !state.messages.some((m) => m.id === message.id)) {
       setState({ messages: [...state.messages, message] });
     }
@@ -340,8 +467,71 @@ export function applyEvent(frame: EventFrame): void {
     scheduleRefetch({ sessions: true, counters: true, dialog: touchesOpenSession(frame) });
   } else if (frame.type === "alert") {
     scheduleRefetch({ sessions: true, counters: true });
+    raiseAlert(frame.data as unknown as AlertData);
+  } else if (frame.type === "presence") {
+    applyPresence(frame.data as { user_id?: unknown; status?: unknown });
+  } else if (frame.type === "membership.changed" || frame.type === "livechat.updated") {
+    void reloadMemberships();
   } else if (frame.type === "resync_required") {
     resyncAll();
+  }
+}
+
+/** An operator's status changed: update the Assign operator list (and my own status). */
+function applyPresence(data: { user_id?: unknown; status?: unknown }): void {
+  const status = data.status;
+  if (status !== "online" && status !== "away" && status !== "offline") return;
+  const patch: Partial<State> = {};
+  if (data.user_id === state.me?.id) patch.status = status;
+  const detail = state.livechatDetail;
+  if (detail?.members.some((m) => m.id === data.user_id)) {
+    patch.livechatDetail = {
+      ...detail,
+      members: detail.members.map((m) => (m.id === data.user_id ? { ...m, status } : m)),
+    };
+  }
+  if (Object.keys(patch).length > 0) setState(patch);
+}
+
+let toastSeq = 0;
+const TOAST_MS = 6000;
+
+/** A customer wrote to one of my live chats: toast, sound, and a notification when hidden. */
+function raiseAlert(data: AlertData): void {
+  if (typeof data?.session_id !== "number") return;
+  const key = ++toastSeq;
+  const toast: Toast = {
+    key,
+    sessionId: data.session_id,
+    title: data.name ?? "",
+    text: data.preview ?? "",
+  };
+  setState({ toasts: [...state.toasts.slice(-3), toast] });
+  setTimeout(() => dismissToast(key), TOAST_MS);
+  if (!state.muted) playBeep();
+  if (typeof document !== "undefined" && document.hidden) {
+    showBrowserNotification(toast.title, toast.text, () => {
+      window.focus();
+      void openSession(toast.sessionId);
+    });
+  }
+}
+
+/** My live chats or their names changed: reload them, keep the selection if still there. */
+async function reloadMemberships(): Promise<void> {
+  try {
+    const me = await api.me();
+    const selection = state.selection;
+    const still = selection && me.livechats.some((l) => l.id === selection.livechatId);
+    const first = me.livechats[0];
+    const group = first ? defaultGroup(first.roles) : null;
+    setState({
+      me,
+      selection: still ? selection : first && group ? { livechatId: first.id, group } : null,
+    });
+    scheduleRefetch({ sessions: true, counters: true });
+  } catch (error) {
+    showError(error);
   }
 }
 

@@ -1,30 +1,45 @@
-// Hand-written fetch wrapper for the livedesk API (spec: API.md, version 1).
+// Fetch wrapper for the livedesk API (spec: API.md, version 1).
 //
-// TEMPORARY: this module will be generated from the server's /api/openapi.json
-// (one source of truth for the types, see STYLE.md) once the server publishes it.
-// Until then keep the types here in step with the spec by hand, and keep every
-// HTTP call of the UI in this file so the swap is a one-file change.
+// The types come from the server's OpenAPI document: `src/api/openapi.json` is
+// `uv run livedesk openapi` committed as is, and `npm run gen:api` turns it into
+// `src/api/schema.d.ts`. Refresh both whenever the server's API changes. Every
+// HTTP call of the UI lives in this file; `call` checks each one's path, body and
+// answer against the schema.
+import type { components, paths } from "./schema";
+
+type Schemas = components["schemas"];
 
 export type Role = "operator" | "supervisor";
 export type Group = "mine" | "unassigned" | "active" | "closed";
-export type OperatorStatus = "online" | "away" | "offline";
-export type SessionStatus = "unassigned" | "active" | "closed";
-export type AuthorKind = "customer" | "operator" | "system" | "bot";
+export type OperatorStatus = Schemas["UserStatus"];
+export type SessionStatus = Schemas["SessionStatus"];
+export type AuthorKind = Schemas["AuthorKind"];
+export type ChannelKind = Schemas["ChannelKind"];
 
-export interface User {
-  id: number;
-  email: string;
-  name: string;
-  is_admin?: boolean;
-  status?: OperatorStatus;
-}
-
-export interface LivechatMembership {
-  id: number;
-  name: string;
+export type User = Schemas["UserPublic"];
+/** Request fields with a server-side default come out required in the schema; these may be left out. */
+export type UserCreate = Omit<Schemas["UserCreate"], "locale" | "is_admin"> &
+  Partial<Pick<Schemas["UserCreate"], "locale" | "is_admin">>;
+export type UserUpdate = Schemas["UserUpdate"];
+/** The schema types roles as plain strings; the server only ever sends these two. */
+export type LivechatMembership = Omit<Schemas["LiveChatMembership"], "roles"> & { roles: Role[] };
+export type LivechatDetail = Omit<Schemas["LiveChatDetail"], "roles" | "members"> & {
   roles: Role[];
-}
+  members: Member[];
+};
+export type LivechatSummary = Schemas["LiveChatPublic"];
+export type LivechatSettings = Schemas["LiveChatSettings"];
+export type Member = Omit<Schemas["MemberOut"], "roles" | "status"> & {
+  roles: Role[];
+  status: OperatorStatus;
+};
+export type Channel = Schemas["ChannelPublic"];
+export type Contact = Schemas["ContactPublic"];
+export type SessionRow = Schemas["SessionPublic"];
+export type Message = Schemas["MessagePublic"];
+export type SearchResult = Schemas["SearchOut"];
 
+/** `GET /api/counters` (the schema leaves it an open object; API.md fixes its fields). */
 export interface Counters {
   red: number;
   blue: number;
@@ -33,44 +48,32 @@ export interface Counters {
   livechats?: Record<string, { unread_sessions: number; unassigned: number }>;
 }
 
-export interface Me extends User {
+export type Me = Omit<Schemas["MeOut"], "livechats" | "counters"> & {
   livechats: LivechatMembership[];
   counters?: Counters;
-  csrf_token?: string;
-}
-
-export interface PersonRef {
-  id: number | null;
-  name: string;
-}
-
-export interface SessionRow {
-  id: number;
-  livechat_id: number;
-  name: string;
-  status: SessionStatus;
-  assignee: PersonRef | null;
-  contact: PersonRef | null;
-  channel_kind: string;
-  last_message: { text: string; created_at: string } | null;
-  unread_count: number;
-  is_new: boolean;
-}
-
-export interface Message {
-  id: number;
-  session_id: number;
-  author: { kind: AuthorKind; id: number | null; name: string };
-  text: string;
-  attachments: unknown[];
-  created_at: string;
-  internal: boolean;
-}
+};
 
 export interface Page<T> {
   items: T[];
   next_cursor: string | number | null;
 }
+
+// --- typing a call by its OpenAPI path ----------------------------------------
+
+type Method = "get" | "post" | "put" | "patch";
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : void;
+/** The JSON of the operation's success answer (200 or 201). */
+type Answer<O> = O extends { responses: infer R }
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer A }
+      ? JsonOf<A>
+      : void
+  : never;
+type BodyOf<O> = O extends { requestBody?: { content: { "application/json": infer B } } }
+  ? B
+  : undefined;
 
 /** An API error: `{"error": {"code", "message"}}` with its HTTP status. */
 export class ApiError extends Error {
@@ -153,17 +156,21 @@ function query(params: Record<string, string | number | null | undefined>): stri
   return text ? `?${text}` : "";
 }
 
-/** Accept both `{items: [...]}` pages and bare arrays. */
-function asPage<T>(payload: Page<T> | T[]): Page<T> {
-  return Array.isArray(payload) ? { items: payload, next_cursor: null } : payload;
+
+/** A call checked against the schema: `route` names the OpenAPI path, `url` is the concrete one. */
+function call<P extends keyof paths, M extends Method>(
+  method: M,
+  route: P,
+  url: string,
+  body?: BodyOf<Operation<P, M>>,
+): Promise<Answer<Operation<P, M>>> {
+  void route;
+  return request<Answer<Operation<P, M>>>(method.toUpperCase(), url, body);
 }
 
 export const api = {
   async login(email: string, password: string): Promise<{ csrf_token?: string }> {
-    const result = await request<{ csrf_token?: string }>("POST", "/api/auth/login", {
-      email,
-      password,
-    });
+    const result = await call("post", "/api/auth/login", "/api/auth/login", { email, password });
     setCsrfToken(result?.csrf_token ?? null);
     return result;
   },
@@ -177,45 +184,96 @@ export const api = {
   },
 
   async me(): Promise<Me> {
-    const me = await request<Me>("GET", "/api/me");
+    const me = (await call("get", "/api/me", "/api/me")) as unknown as Me;
     if (me.csrf_token) setCsrfToken(me.csrf_token);
     return me;
   },
 
-  setStatus: (status: OperatorStatus) => request<unknown>("PUT", "/api/me/status", { status }),
+  setStatus: (status: OperatorStatus) => call("put", "/api/me/status", "/api/me/status", { status }),
 
-  counters: () => request<Counters>("GET", "/api/counters"),
+  counters: async () => (await call("get", "/api/counters", "/api/counters")) as unknown as Counters,
 
-  async sessions(
-    livechatId: number,
-    group: Group,
-    cursor?: string | number | null,
-  ): Promise<Page<SessionRow>> {
-    const path = `/api/sessions${query({ livechat_id: livechatId, group, cursor })}`;
-    return asPage(await request<Page<SessionRow> | SessionRow[]>("GET", path));
-  },
+  sessions: (livechatId: number, group: Group, cursor?: string | number | null) =>
+    call(
+      "get",
+      "/api/sessions",
+      `/api/sessions${query({ livechat_id: livechatId, group, cursor })}`,
+    ) as Promise<Page<SessionRow>>,
 
-  session: (id: number) => request<SessionRow>("GET", `/api/sessions/${id}`),
+  session: (id: number) => call("get", "/api/sessions/{session_id}", `/api/sessions/${id}`),
 
-  async messages(sessionId: number, before?: string | number | null): Promise<Page<Message>> {
-    const path = `/api/sessions/${sessionId}/messages${query({ before })}`;
-    return asPage(await request<Page<Message> | Message[]>("GET", path));
-  },
+  messages: (sessionId: number, before?: string | number | null) =>
+    call(
+      "get",
+      "/api/sessions/{session_id}/messages",
+      `/api/sessions/${sessionId}/messages${query({ before })}`,
+    ) as Promise<Page<Message>>,
 
-  sendMessage: (sessionId: number, text: string) =>
-    request<Message>("POST", `/api/sessions/${sessionId}/messages`, { text }),
+  sendMessage: (sessionId: number, text: string, internal = false) =>
+    call("post", "/api/sessions/{session_id}/messages", `/api/sessions/${sessionId}/messages`, {
+      text,
+      internal,
+    }),
 
-  take: (sessionId: number) => request<SessionRow>("POST", `/api/sessions/${sessionId}/take`),
+  take: (sessionId: number) =>
+    call("post", "/api/sessions/{session_id}/take", `/api/sessions/${sessionId}/take`),
 
   takeNext: (livechatId?: number) =>
-    request<SessionRow>(
-      "POST",
+    call(
+      "post",
+      "/api/sessions/take-next",
       "/api/sessions/take-next",
       livechatId === undefined ? {} : { livechat_id: livechatId },
     ),
 
-  close: (sessionId: number) => request<SessionRow>("POST", `/api/sessions/${sessionId}/close`),
+  close: (sessionId: number) =>
+    call("post", "/api/sessions/{session_id}/close", `/api/sessions/${sessionId}/close`),
 
   markRead: (sessionId: number, messageId: number) =>
-    request<unknown>("POST", `/api/sessions/${sessionId}/read`, { message_id: messageId }),
+    call("post", "/api/sessions/{session_id}/read", `/api/sessions/${sessionId}/read`, {
+      message_id: messageId,
+    }),
+
+  assign: (sessionId: number, operatorId: number) =>
+    call("post", "/api/sessions/{session_id}/assign", `/api/sessions/${sessionId}/assign`, {
+      operator_id: operatorId,
+    }),
+
+  contact: (id: number) => call("get", "/api/contacts/{contact_id}", `/api/contacts/${id}`),
+
+  livechat: async (id: number) =>
+    (await call("get", "/api/livechats/{livechat_id}", `/api/livechats/${id}`)) as LivechatDetail,
+
+  search: (q: string, sessionId?: number | null) =>
+    call("get", "/api/search", `/api/search${query({ q, session_id: sessionId })}`),
+
+  // --- administration (admins only) ---
+  users: () => call("get", "/api/users", "/api/users"),
+  createUser: (body: UserCreate) =>
+    call("post", "/api/users", "/api/users", body as Schemas["UserCreate"]),
+  updateUser: (id: number, body: UserUpdate) =>
+    call("patch", "/api/users/{user_id}", `/api/users/${id}`, body),
+  livechats: () => call("get", "/api/livechats", "/api/livechats"),
+  createLivechat: async (name: string) =>
+    (await call("post", "/api/livechats", "/api/livechats", { name })) as LivechatDetail,
+  updateLivechat: async (id: number, body: Schemas["LiveChatUpdate"]) =>
+    (await call(
+      "patch",
+      "/api/livechats/{livechat_id}",
+      `/api/livechats/${id}`,
+      body,
+    )) as LivechatDetail,
+  setMembers: async (id: number, operators: number[], supervisors: number[]) =>
+    (await call(
+      "put",
+      "/api/livechats/{livechat_id}/members",
+      `/api/livechats/${id}/members`,
+      { operators, supervisors },
+    )) as LivechatDetail,
+  createChannel: (id: number, kind: ChannelKind, config: Record<string, unknown> = {}) =>
+    call("post", "/api/livechats/{livechat_id}/channels", `/api/livechats/${id}/channels`, {
+      kind,
+      config,
+      name: "",
+    }),
 };

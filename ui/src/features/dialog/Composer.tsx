@@ -2,16 +2,17 @@ import { type KeyboardEvent, useState } from "react";
 
 import { sendMessage, useT } from "../../store";
 
-/** Reply box: Enter sends, Shift+Enter starts a new line. */
+/** Reply box: Enter sends, Shift+Enter starts a new line; the toggle makes an internal note. */
 export function Composer({ sessionId }: { sessionId: number }) {
   const t = useT();
   const [text, setText] = useState("");
+  const [internal, setInternal] = useState(false);
   const [sending, setSending] = useState(false);
 
   async function send() {
     if (sending || !text.trim()) return;
     setSending(true);
-    const sent = await sendMessage(text);
+    const sent = await sendMessage(text, internal);
     setSending(false);
     if (sent) setText("");
   }
@@ -26,7 +27,7 @@ export function Composer({ sessionId }: { sessionId: number }) {
 
   return (
     <form
-      className="composer"
+      className={internal ? "composer internal" : "composer"}
       key={sessionId}
       onSubmit={(event) => {
         event.preventDefault();
@@ -37,13 +38,24 @@ export function Composer({ sessionId }: { sessionId: number }) {
         name="text"
         rows={3}
         value={text}
-        placeholder={t("composerPlaceholder")}
+        placeholder={internal ? t("notePlaceholder") : t("composerPlaceholder")}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />
-      <button type="submit" disabled={sending || !text.trim()}>
-        {t("send")}
-      </button>
+      <div className="composer-actions">
+        <label className="note-toggle">
+          <input
+            type="checkbox"
+            name="internal"
+            checked={internal}
+            onChange={(event) => setInternal(event.target.checked)}
+          />
+          {t("internalNote")}
+        </label>
+        <button type="submit" disabled={sending || !text.trim()}>
+          {internal ? t("addNote") : t("send")}
+        </button>
+      </div>
     </form>
   );
 }

@@ -2,8 +2,10 @@ import { useEffect, useRef } from "react";
 
 import type { Message } from "../../api/client";
 import { closeSession, loadEarlierMessages, takeSession, useStore, useT } from "../../store";
-import { channelLabel, shortTime } from "../sessions/format";
+import { ChannelIcon } from "../sessions/ChannelIcon";
+import { shortTime } from "../sessions/format";
 import { Composer } from "./Composer";
+import { groupIntoSessions } from "./sessionBlocks";
 
 export function Dialog() {
   const t = useT();
@@ -14,6 +16,17 @@ export function Dialog() {
     <section className="dialog" aria-label={session.name}>
       <header className="dialog-header">
         <h2>{session.name}</h2>
+        {session.status !== "closed" && (
+          <button
+            type="button"
+            className="close"
+            title={t("close")}
+            aria-label={t("close")}
+            onClick={() => void closeSession(session.id)}
+          >
+            ×
+          </button>
+        )}
         <span className={`status status-${session.status}`}>{session.status}</span>
         {session.assignee && (
           <span className="muted">
@@ -26,51 +39,65 @@ export function Dialog() {
             {t("take")}
           </button>
         )}
-        {session.status !== "closed" && (
-          <button
-            type="button"
-            className="close"
-            title={t("close")}
-            aria-label={t("close")}
-            onClick={() => void closeSession(session.id)}
-          >
-            ×
-          </button>
-        )}
       </header>
-      <MessageList channelKind={session.channel_kind} />
+      <MessageList />
       {session.status !== "closed" && <Composer sessionId={session.id} />}
     </section>
   );
 }
 
-function MessageList({ channelKind }: { channelKind: string }) {
+function MessageList() {
   const t = useT();
   const messages = useStore((s) => s.messages);
   const cursor = useStore((s) => s.messagesCursor);
   const openId = useStore((s) => s.openSession?.id);
+  const channelKind = useStore((s) => s.openSession?.channel_kind);
+  const highlightId = useStore((s) => s.highlightId);
+  const box = useRef<HTMLDivElement>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const lastId = messages[messages.length - 1]?.id;
 
   useEffect(() => {
-    bottom.current?.scrollIntoView?.({ block: "end" });
-  }, [lastId]);
+    if (highlightId === null) bottom.current?.scrollIntoView?.({ block: "end" });
+  }, [lastId, highlightId]);
+
+  // Scroll to a search hit once, when it is present (older pages may still be loading).
+  const scrolledTo = useRef<number | null>(null);
+  useEffect(() => {
+    if (highlightId === null || scrolledTo.current === highlightId) return;
+    const target = box.current?.querySelector(`[data-message-id="${highlightId}"]`);
+    if (!target) return;
+    target.scrollIntoView?.({ block: "center" });
+    scrolledTo.current = highlightId;
+  }, [highlightId, messages]);
 
   return (
-    <div className="messages" role="log" aria-live="polite">
+    <div className="messages" role="log" aria-live="polite" ref={box}>
       {cursor !== null && (
         <button type="button" className="link" onClick={() => void loadEarlierMessages()}>
           {t("loadEarlier")}
         </button>
       )}
-      {messages.map((message, index) => (
-        <div key={message.id}>
-          {startsEarlierSession(messages, index, openId) && (
-            <div className="separator">
-              {t("earlierSession")} #{message.session_id}
+      {groupIntoSessions(messages, openId).map((block) => (
+        <div
+          key={`${block.sessionId}-${block.messages[0]?.id}`}
+          className={block.earlier ? "session-block earlier" : "session-block"}
+          data-session-id={block.sessionId}
+        >
+          {block.separator && (
+            <div className="separator" role="separator">
+              {block.earlier ? t("earlierSession") : t("thisSession")} #{block.sessionId}
+              {block.messages[0] && ` · ${shortTime(block.messages[0].created_at)}`}
             </div>
           )}
-          <MessageBubble message={message} channelKind={channelKind} />
+          {block.messages.map((message) => (
+            <MessageBubble
+              key={message.id}
+              message={message}
+              channelKind={message.channel_kind ?? channelKind}
+              highlighted={message.id === highlightId}
+            />
+          ))}
         </div>
       ))}
       <div ref={bottom} />
@@ -78,24 +105,49 @@ function MessageList({ channelKind }: { channelKind: string }) {
   );
 }
 
-/** A separator goes above the first message of each session other than the open one's run. */
-function startsEarlierSession(messages: Message[], index: number, openId?: number): boolean {
-  const message = messages[index];
-  if (!message || message.session_id === openId) return false;
-  return index === 0 || messages[index - 1]?.session_id !== message.session_id;
-}
+const DELIVERY_KEYS = { pending: "deliveryPending", sent: "deliverySent", failed: "deliveryFailed" } as const;
 
-function MessageBubble({ message, channelKind }: { message: Message; channelKind: string }) {
+function MessageBubble({
+  message,
+  channelKind,
+  highlighted,
+}: {
+  message: Message;
+  channelKind: string | null | undefined;
+  highlighted: boolean;
+}) {
   const t = useT();
   const kind = message.author.kind;
-  const classes = ["message", `from-${kind}`, message.internal ? "internal" : ""].join(" ");
+  if (kind === "system") {
+    const systemKind = String(message.system?.kind ?? "info");
+    return (
+      <div
+        className={`system-line system-${systemKind}${highlighted ? " highlight" : ""}`}
+        data-message-id={message.id}
+        data-system-kind={systemKind}
+      >
+        <span className="text">{message.text}</span>
+        <time dateTime={message.created_at}>{shortTime(message.created_at)}</time>
+      </div>
+    );
+  }
+  const classes = [
+    "message",
+    `from-${kind}`,
+    message.internal ? "internal" : "",
+    highlighted ? "highlight" : "",
+  ].join(" ");
+  const delivery = message.delivery_state as keyof typeof DELIVERY_KEYS | null | undefined;
   return (
     <div className={classes} data-message-id={message.id}>
       <div className="meta">
-        {kind === "customer" && <span className="channel">{channelLabel(channelKind)}</span>}
+        {kind === "customer" && <ChannelIcon kind={channelKind} />}
         <span className="author">{message.author.name}</span>
         {message.internal && <span className="note">{t("internalNote")}</span>}
         <time dateTime={message.created_at}>{shortTime(message.created_at)}</time>
+        {delivery && DELIVERY_KEYS[delivery] && (
+          <span className={`delivery delivery-${delivery}`}>{t(DELIVERY_KEYS[delivery])}</span>
+        )}
       </div>
       {/* Rendered as text: React escapes it. Never use dangerouslySetInnerHTML here. */}
       <div className="text">{message.text}</div>
