@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from livedesk import __version__
-from livedesk.api import admin, auth, events, health, sessions, widget
+from livedesk.api import admin, auth, channels, events, health, sessions, widget
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
 from livedesk.config import Settings, get_settings
+from livedesk.jobs.outbox import run_outbox
 from livedesk.jobs.retention import run_retention
+from livedesk.jobs.telegram import register_webhooks
 from livedesk.lib.throttle import RateLimiter
 from livedesk.realtime.runtime import Runtime
 
@@ -53,7 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        tasks = [asyncio.create_task(run_retention(runtime))]
+        # Outbound messenger HTTP (Bot API, API channel URLs) shares one client.
+        http = httpx.AsyncClient(timeout=settings.channel_http_timeout_secs)
+        tasks = [
+            asyncio.create_task(run_retention(runtime)),
+            asyncio.create_task(run_outbox(runtime, http)),
+        ]
+        if settings.public_url:
+            tasks.append(asyncio.create_task(register_webhooks(runtime, http)))
         if getattr(app.state, "simulate", False):
             from livedesk.actions.demo import run_simulation
 
@@ -65,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await http.aclose()
             await runtime.stop()
 
     app = FastAPI(
@@ -81,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(health.MetricsMiddleware)
     install_error_handlers(app)
-    for module in (auth, admin, sessions, widget, events, health):
+    for module in (auth, admin, sessions, widget, channels, events, health):
         app.include_router(module.router)
     _mount_ui(app, _ui_dir(settings))
     return app

@@ -1,8 +1,9 @@
-"""The ``livedesk`` command: serve, migrate, create-admin, demo."""
+"""The ``livedesk`` command: serve, migrate, create-admin, demo, telegram."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated
 
 import typer
@@ -166,6 +167,80 @@ def openapi() -> None:
     from livedesk.app import create_app
 
     typer.echo(json.dumps(create_app(get_settings()).openapi(), indent=2, sort_keys=True))
+
+
+telegram_cli = typer.Typer(help="Telegram channels: webhook registration, long polling.")
+cli.add_typer(telegram_cli, name="telegram")
+
+
+@telegram_cli.command("set-webhook")
+def telegram_set_webhook(
+    channel: Annotated[
+        list[int] | None, typer.Option(help="Channel id (repeatable; default: every one).")
+    ] = None,
+) -> None:
+    """Register each telegram channel's webhook at LIVEDESK_PUBLIC_URL (setWebhook)."""
+    import httpx
+
+    from livedesk.jobs.telegram import set_webhooks
+    from livedesk.realtime.runtime import Runtime
+
+    settings = get_settings()
+    if not settings.public_url:
+        typer.echo("set LIVEDESK_PUBLIC_URL to the address Telegram can reach", err=True)
+        raise typer.Exit(2)
+    _migrate(settings)
+
+    async def run() -> list[tuple[int, str | None]]:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
+                return await set_webhooks(rt, http, channel)
+        finally:
+            await rt.engine.dispose()
+
+    done = asyncio.run(run())
+    for channel_id, error in done:
+        typer.echo(f"channel {channel_id}: {error or 'webhook set'}")
+    if not done:
+        typer.echo("no telegram channels")
+    if any(error for _, error in done):
+        raise typer.Exit(1)
+
+
+@telegram_cli.command("poll")
+def telegram_poll(
+    channel: Annotated[
+        list[int] | None, typer.Option(help="Channel id (repeatable; default: every one).")
+    ] = None,
+) -> None:
+    """Receive updates by getUpdates long polling (no public address needed); Ctrl+C stops.
+
+    Replies still go out through the outbox of `livedesk serve`."""
+    import httpx
+
+    from livedesk.jobs.telegram import poll_channel, telegram_channels
+    from livedesk.realtime.runtime import Runtime
+
+    settings = get_settings()
+    _migrate(settings)
+
+    async def run() -> None:
+        rt = Runtime.from_settings(settings)
+        await rt.start()
+        try:
+            channels = await telegram_channels(rt, channel)
+            if not channels:
+                typer.echo("no telegram channels")
+                return
+            async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
+                typer.echo(f"polling channels {[c.id for c in channels]}; Ctrl+C stops")
+                await asyncio.gather(*(poll_channel(rt, http, c) for c in channels))
+        finally:
+            await rt.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 def main() -> None:

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     max_message_chars: int = 10_000
     max_body_bytes: int = 1024 * 1024
     ui_dir: Path | None = None
+    # Messenger replies (jobs/outbox.py): retried with exponential backoff from base to max,
+    # then failed with the reason after max attempts. A 429's retry_after wins over backoff.
+    outbox_max_attempts: int = 10
+    outbox_backoff_base_secs: float = 1.0
+    outbox_backoff_max_secs: float = 600.0
+    outbox_poll_secs: float = 1.0
+    # Timeout of one outbound request (Bot API call, API channel POST).
+    channel_http_timeout_secs: float = 20.0
 
     def resolved_database_url(self) -> str:
         if self.database_url:

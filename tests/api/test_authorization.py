@@ -440,6 +440,11 @@ WIDGET_ROUTES = {
     ("POST", "/api/widget/{widget_key}/messages"),
     ("GET", "/api/widget/{widget_key}/messages"),
 }
+# Messenger inbound: channel credentials, never a user's; tests/channels covers them.
+CHANNEL_ROUTES = {
+    ("POST", "/api/channels/telegram/{channel_id}/webhook"),
+    ("POST", "/api/channels/api/{channel_id}/messages"),
+}
 
 
 # --------------------------------------------------------------------------- actors
@@ -555,10 +560,12 @@ def test_table_covers_every_endpoint(server: str) -> None:
         if method.lower() in ("get", "post", "put", "patch", "delete")
     }
     widget = {(m, p) for m, p in published if p.startswith("/api/widget/")}
+    channel = {(m, p) for m, p in published if p.startswith("/api/channels/")}
     covered = {(r.method, r.path) for r in ROWS}
-    assert sorted(published - widget - covered) == [], "endpoints without a row in ROWS"
+    assert sorted(published - widget - channel - covered) == [], "endpoints without a row in ROWS"
     assert sorted(covered - published) == [], "rows for endpoints the server does not have"
     assert widget == WIDGET_ROUTES, "widget endpoints changed: update the widget cases"
+    assert channel == CHANNEL_ROUTES, "channel endpoints changed: cover them in tests/channels"
 
 
 def test_every_endpoint_answers_each_actor_by_the_rules(desk: Desk) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from livedesk.actions.events import stage_counters, stage_message, stage_session_event, users
+from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -173,6 +174,8 @@ async def do_operator_message(
     s.last_message_id = m.id
     s.last_activity_at = m.created_at
     await move_cursor(db, user.id, s.id, m.id)
+    if not internal and s.channel_kind in MESSENGER_KINDS:
+        await enqueue_reply(db, s, m)  # delivery_state "pending"; the outbox sends it
     members = await load_members(db, s.livechat_id)
     stage_message(db, m, members.who_see(s), to_customer=True)
     if s.assignee_id is not None and s.assignee_id != user.id and assignee_had_read:

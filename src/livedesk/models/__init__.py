@@ -5,6 +5,7 @@ from livedesk.models.contacts import Contact, ContactIdentity
 from livedesk.models.events import Event, EventRecipient
 from livedesk.models.livechats import Channel, ChannelKind, LiveChat, Membership
 from livedesk.models.messages import AuthorKind, Message, ReadCursor
+from livedesk.models.outbox import InboundReceipt, OutboxItem, OutboxState
 from livedesk.models.sessions import Assignment, ChatSession, SessionStatus
 from livedesk.models.users import ApiToken, AuthSession, User, UserStatus
 
@@ -21,9 +22,12 @@ __all__ = [
     "ContactIdentity",
     "Event",
     "EventRecipient",
+    "InboundReceipt",
     "LiveChat",
     "Membership",
     "Message",
+    "OutboxItem",
+    "OutboxState",
     "ReadCursor",
     "SessionStatus",
     "User",

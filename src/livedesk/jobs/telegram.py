@@ -1,0 +1,101 @@
+"""Telegram's inbound plumbing: webhook registration, and getUpdates long polling for
+machines that Telegram cannot reach (``livedesk telegram poll``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from livedesk.actions.channels import do_channel_inbound
+from livedesk.channels.base import SendError
+from livedesk.channels.telegram import BotApi, parse
+from livedesk.models import Channel, ChannelKind
+from livedesk.realtime.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT_SECS = 25
+POLL_ERROR_PAUSE_SECS = 5.0
+
+
+def webhook_url(public_url: str, channel_id: int) -> str:
+    return f"{public_url.rstrip('/')}/api/channels/telegram/{channel_id}/webhook"
+
+
+async def telegram_channels(rt: Runtime, only: list[int] | None = None) -> list[Channel]:
+    query = select(Channel).where(Channel.kind == ChannelKind.telegram, Channel.is_active)
+    if only:
+        query = query.where(Channel.id.in_(only))
+    async with rt.read() as db:
+        return list((await db.execute(query.order_by(Channel.id))).scalars())
+
+
+def bot_api(rt: Runtime, http: httpx.AsyncClient, channel: Channel) -> BotApi:
+    return BotApi(http, rt.settings.telegram_api_url, str(channel.config.get("bot_token", "")))
+
+
+async def set_webhooks(
+    rt: Runtime, http: httpx.AsyncClient, only: list[int] | None = None
+) -> list[tuple[int, str | None]]:
+    """setWebhook (with the channel's secret token) for each telegram channel; per channel,
+    None on success or the error. Needs ``public_url``."""
+    done: list[tuple[int, str | None]] = []
+    for channel in await telegram_channels(rt, only):
+        url = webhook_url(rt.settings.public_url, channel.id)
+        try:
+            await bot_api(rt, http, channel).set_webhook(url, channel.secret or "")
+            done.append((channel.id, None))
+        except SendError as err:
+            log.warning("telegram channel %d: setWebhook failed: %s", channel.id, err.reason)
+            done.append((channel.id, err.reason))
+    return done
+
+
+async def register_webhooks(rt: Runtime, http: httpx.AsyncClient) -> None:
+    """At startup with ``public_url`` set; failures are logged (``livedesk telegram
+    set-webhook`` retries them by hand)."""
+    for channel_id, error in await set_webhooks(rt, http):
+        if error is None:
+            log.info("telegram channel %d: webhook registered", channel_id)
+
+
+async def receive_updates(rt: Runtime, channel: Channel, updates: list[dict[str, Any]]) -> int:
+    """Store the messages of ``updates`` (the webhook's path too); how many were new."""
+    stored = 0
+    async with rt.tx() as db:
+        for update in updates:
+            for item in parse(update):
+                stored += await do_channel_inbound(db, channel, item) is not None
+    return stored
+
+
+async def poll_channel(
+    rt: Runtime, http: httpx.AsyncClient, channel: Channel, rounds: int | None = None
+) -> None:
+    """getUpdates long polling for one channel (its webhook is removed first: Telegram
+    serves one or the other). ``rounds``: stop after that many calls (tests)."""
+    api = bot_api(rt, http, channel)
+    await api.delete_webhook()
+    offset: int | None = None
+    done = 0
+    while rounds is None or done < rounds:
+        done += 1
+        try:
+            updates = await api.get_updates(offset, POLL_TIMEOUT_SECS)
+        except SendError as err:
+            log.warning("telegram channel %d: getUpdates: %s", channel.id, err.reason)
+            await asyncio.sleep(err.retry_after_secs or POLL_ERROR_PAUSE_SECS)
+            continue
+        if not updates:
+            continue
+        try:
+            await receive_updates(rt, channel, updates)
+        except Exception:  # not acknowledged: the same updates come again
+            log.exception("telegram channel %d: storing updates failed", channel.id)
+            await asyncio.sleep(POLL_ERROR_PAUSE_SECS)
+            continue
+        offset = max(int(u.get("update_id", 0)) for u in updates) + 1
