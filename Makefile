@@ -15,7 +15,11 @@ UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.con
 UI_DEPS_STAMP := ui/node_modules/.package-lock.json
 UI_BUILD_STAMP := ui/dist/index.html
 
-.PHONY: help run test lint fmt ui ui-check bench clean uv sync chromium
+WIDGET_SOURCES := $(shell find widget/src -type f 2>/dev/null) widget/frame.html widget/build.mjs widget/tsconfig.json
+WIDGET_DEPS_STAMP := widget/node_modules/.package-lock.json
+WIDGET_BUILD_STAMP := widget/dist/widget.js
+
+.PHONY: help run test lint fmt ui ui-check widget widget-check bench clean uv sync chromium
 
 help:
 	@echo "make run    build everything and serve the demo desk on http://127.0.0.1:8000"
@@ -23,26 +27,29 @@ help:
 	@echo "make lint   ruff, mypy, import contracts, UI typecheck"
 	@echo "make fmt    format and auto-fix Python code"
 	@echo "make ui     build the operator UI into ui/dist"
+	@echo "make widget build the embeddable widget into widget/dist"
 	@echo "make bench  run the load benchmark"
 	@echo "make clean  remove build output and caches (keeps ./var and .venv)"
 
-run: sync ui
+run: sync ui widget
 	$(UV) run livedesk serve --demo
 
-test: sync ui chromium
+test: sync ui widget chromium
 	$(UV) run ruff check src tests
 	$(UV) run ruff format --check src tests
 	$(UV) run mypy
 	$(UV) run lint-imports
 	$(MAKE) --no-print-directory ui-check
+	$(MAKE) --no-print-directory widget-check
 	$(UV) run pytest $(PYTEST_ARGS)
 
-lint: sync $(UI_DEPS_STAMP)
+lint: sync $(UI_DEPS_STAMP) $(WIDGET_DEPS_STAMP)
 	$(UV) run ruff check src tests
 	$(UV) run ruff format --check src tests
 	$(UV) run mypy
 	$(UV) run lint-imports
 	cd ui && npm run typecheck
+	cd widget && npm run typecheck
 
 fmt: sync
 	$(UV) run ruff format src tests
@@ -52,7 +59,7 @@ bench: sync
 	$(UV) run livedesk bench
 
 clean:
-	rm -rf ui/dist ui/node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf ui/dist ui/node_modules widget/dist widget/node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 	find src tests -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
 
 # --- Python -----------------------------------------------------------------
@@ -81,6 +88,23 @@ $(UI_DEPS_STAMP): ui/package.json ui/package-lock.json
 # Rebuilt only when a source is newer than the last build.
 $(UI_BUILD_STAMP): $(UI_DEPS_STAMP) $(UI_SOURCES)
 	cd ui && npm run build
+	@touch $@
+
+# --- embeddable widget ----------------------------------------------------------
+# The loader (/widget.js) and the chat frame (/widget/frame); the build fails over
+# its gzip size budget.
+
+widget: $(WIDGET_BUILD_STAMP)
+
+widget-check: $(WIDGET_DEPS_STAMP)
+	cd widget && npm run typecheck
+
+$(WIDGET_DEPS_STAMP): widget/package.json widget/package-lock.json
+	cd widget && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+	@touch $@
+
+$(WIDGET_BUILD_STAMP): $(WIDGET_DEPS_STAMP) $(WIDGET_SOURCES)
+	cd widget && npm run build
 	@touch $@
 
 # --- browser for the end-to-end tests -------------------------------------------

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from livedesk import __version__
-from livedesk.api import admin, auth, channels, events, health, sessions, widget
+from livedesk.api import admin, auth, channels, events, health, sessions, widget, widget_assets
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
 from livedesk.config import Settings, get_settings
 from livedesk.jobs.outbox import run_outbox
@@ -94,5 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (auth, admin, sessions, widget, channels, events, health):
         app.include_router(module.router)
+    # The widget's loader, frame and demo page: before the UI's catch-all route.
+    app.include_router(widget_assets.router)
     _mount_ui(app, _ui_dir(settings))
     return app

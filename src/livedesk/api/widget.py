@@ -34,6 +34,7 @@ async def widget_config(widget_key: str, rt: RuntimeDep) -> WidgetConfigOut:
         livechat_name=chat.name,
         operators_online=bool(online),
         offline_message=str(chat.settings.get("offline_message") or ""),
+        prechat_form=bool(channel.config.get("prechat_form")),
     )
 
 

@@ -28,3 +28,4 @@ class WidgetConfigOut(Out):
     livechat_name: str
     operators_online: bool
     offline_message: str
+    prechat_form: bool = False
