@@ -10,21 +10,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.browser import REPO, WAIT_MS, NewPage, chromium, page_factory, screenshot_taker
+
+__all__ = ["WAIT_MS", "NewPage"]
+
 UI_INDEX = REPO / "ui" / "dist" / "index.html"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-#: The longest any single wait in these tests may take (ms), Playwright's included.
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -53,56 +45,17 @@ def playwright_driver(server: str) -> Iterator[Playwright]:
 
 @pytest.fixture
 def browser(ui_built: None, playwright_driver: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)", pytrace=False)
-    browser = playwright_driver.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
-    )
-    try:
-        yield browser
-    finally:
-        browser.close()
-
-
-NewPage = Callable[[], Page]
+    with chromium(playwright_driver) as launched:
+        yield launched
 
 
 @pytest.fixture
 def new_page(browser: Browser, server: str) -> Iterator[NewPage]:
-    """Open a page in a fresh browser context (its own cookies) on the test server.
-
-    Every context is closed at teardown; uncaught page errors fail the test.
-    """
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def make() -> Page:
-        context = browser.new_context(
-            base_url=server, viewport={"width": 1280, "height": 800}, locale="en-US"
-        )
-        contexts.append(context)
-        context.set_default_timeout(WAIT_MS)
-        context.set_default_navigation_timeout(WAIT_MS)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    try:
+    """Pages on the test server, each in a fresh browser context."""
+    with page_factory(browser, server) as make:
         yield make
-    finally:
-        for context in contexts:
-            context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 @pytest.fixture
 def shots() -> Callable[[Page, str], Path]:
-    """``shots(page, "name")`` saves test-artifacts/screenshots/name.png and returns its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True, timeout=WAIT_MS)
-        return path
-
-    return take
+    return screenshot_taker(full_page=True)
