@@ -14,7 +14,17 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from livedesk import __version__
-from livedesk.api import admin, auth, channels, events, health, sessions, widget, widget_assets
+from livedesk.api import (
+    admin,
+    auth,
+    channels,
+    events,
+    files,
+    health,
+    sessions,
+    widget,
+    widget_assets,
+)
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
 from livedesk.config import Settings, get_settings
 from livedesk.jobs.outbox import run_outbox
@@ -89,10 +99,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECS)
     app.state.visitor_limiter = RateLimiter(VISITOR_REQUESTS_PER_MINUTE, 60.0)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Fetches messenger-held files (a Telegram photo) on their first download.
+    app.state.fetch_remote = None
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(health.MetricsMiddleware)
     install_error_handlers(app)
-    for module in (auth, admin, sessions, widget, channels, events, health):
+    for module in (auth, admin, sessions, files, widget, channels, events, health):
         app.include_router(module.router)
     # The widget's loader, frame and demo page: before the UI's catch-all route.
     app.include_router(widget_assets.router)

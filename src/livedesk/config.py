@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     max_message_chars: int = 10_000
     max_body_bytes: int = 1024 * 1024
     ui_dir: Path | None = None
+    # Attachments: uploads over this size are refused (413 file_too_large). Files live on
+    # local disk under ``files_dir`` (default ``<data_dir>/files``); several nodes need it shared.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    files_dir: Path | None = None
     # Messenger replies (jobs/outbox.py): retried with exponential backoff from base to max,
     # then failed with the reason after max attempts. A 429's retry_after wins over backoff.
     outbox_max_attempts: int = 10
@@ -44,6 +48,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'livedesk.db').resolve()}"
+
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir if self.files_dir is not None else self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from livedesk.actions.events import stage_counters, stage_message, stage_session_event, users
+from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
@@ -99,7 +100,7 @@ async def do_customer_message(
         author_kind=AuthorKind.customer,
         author_name=contact.name,
         text=text,
-        search_text=fold(text),
+        search_text=searchable(text, attachments),
         attachments=attachments or [],
         channel_kind=channel.kind.value,
         external_id=external_id,
@@ -132,7 +133,7 @@ async def _stage_alert(
         "livechat_id": s.livechat_id,
         "name": s.name,
         "channel_kind": s.channel_kind.value,
-        "preview": m.text[:200],
+        "preview": preview_of(m),
         "new_session": s.status is SessionStatus.unassigned,
     }
     stage_event(db, "alert", data, users(online))
@@ -148,12 +149,36 @@ def _check_can_write(roles: Roles, user: User, s: ChatSession, internal: bool) -
     raise ApiError(403, "not_assignee", "Only the assigned operator can reply in this session.")
 
 
+def preview_of(m: Message) -> str:
+    """A message in one short line: its text, else its attachments' names."""
+    if m.text.strip():
+        return m.text[:200]
+    names = [str(a.get("name") or "") for a in m.attachments or [] if isinstance(a, dict)]
+    return ("📎 " + ", ".join(names))[:200] if names else ""
+
+
+def searchable(text: str, attachments: list[Any] | None) -> str:
+    """What search matches in a message: its text and its attachments' names."""
+    names = [str(a.get("name") or "") for a in attachments or [] if isinstance(a, dict)]
+    return fold(" ".join([text, *names]) if names else text)
+
+
 async def do_operator_message(
-    db: DbSession, user: User, roles: Roles, session_id: int, text: str, internal: bool
+    db: DbSession,
+    user: User,
+    roles: Roles,
+    session_id: int,
+    text: str,
+    internal: bool,
+    attachment_ids: list[int] | None = None,
 ) -> Message:
     """An operator's reply (to the customer) or internal note (operators only)."""
     s = await access_session(db, roles, session_id, for_update=True)
     _check_can_write(roles, user, s, internal)
+    files = await claim_uploads(
+        db, attachment_ids or [], livechat_id=s.livechat_id, uploader=f"u{user.id}"
+    )
+    attachments = [attachment_of(f) for f in files]
     assignee_had_read = await _was_read_by(db, s.assignee_id, s)
     m = Message(
         session_id=s.id,
@@ -163,14 +188,15 @@ async def do_operator_message(
         author_id=user.id,
         author_name=user.name,
         text=text,
-        search_text=fold(text),
-        attachments=[],
+        search_text=searchable(text, attachments),
+        attachments=attachments,
         internal=internal,
         channel_kind=None if internal else s.channel_kind.value,
         created_at=utcnow(),
     )
     db.add(m)
     await db.flush()
+    attach(m, files)
     s.last_message_id = m.id
     s.last_activity_at = m.created_at
     await move_cursor(db, user.id, s.id, m.id)

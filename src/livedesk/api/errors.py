@@ -54,6 +54,8 @@ async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if isinstance(exc, BodyTooLarge):
+        code = exc.code
     return error_response(exc.status_code, code, str(exc.detail))
 
 
@@ -68,24 +70,32 @@ def install_error_handlers(app: FastAPI) -> None:
 class BodyTooLarge(HTTPException):
     """An HTTPException: FastAPI passes those on from a body read (others become a 400)."""
 
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"Bodies are limited to {max_bytes} bytes.")
+    def __init__(self, max_bytes: int, *, upload: bool = False) -> None:
+        what = "Files" if upload else "Bodies"
+        super().__init__(413, f"{what} are limited to {max_bytes} bytes.")
+        self.code = "file_too_large" if upload else "body_too_large"
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` (413), declared or streamed, before a route reads them."""
+    """Refuse bodies over ``max_bytes`` (413), declared or streamed, before a route reads them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    File uploads (``POST .../files``) have their own, larger limit: 413 ``file_too_large``.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes if upload_bytes is not None else max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["method"] == "POST" and scope["path"].endswith("/files")
+        limit = self.upload_bytes if upload else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit, upload)
             return
         seen = 0
 
@@ -93,17 +103,17 @@ class BodyLimitMiddleware:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge(self.max_bytes)
+            if seen > limit:
+                raise BodyTooLarge(limit, upload=upload)
             return message
 
         try:
             await self.app(scope, limited, send)
         except BodyTooLarge:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, limit, upload)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            413, "body_too_large", f"Bodies are limited to {self.max_bytes} bytes."
-        )
-        await response(scope, receive, send)
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, upload: bool
+    ) -> None:
+        exc = BodyTooLarge(limit, upload=upload)
+        await error_response(413, exc.code, str(exc.detail))(scope, receive, send)

@@ -154,7 +154,9 @@ async def list_messages(
 @router.post("/sessions/{session_id}/messages", status_code=201)
 async def post_message(session_id: int, body: MessageCreate, ctx: CurrentCtx) -> MessagePublic:
     async with ctx.tx() as (db, roles):
-        m = await do_operator_message(db, ctx.user, roles, session_id, body.text, body.internal)
+        m = await do_operator_message(
+            db, ctx.user, roles, session_id, body.text, body.internal, body.attachments
+        )
     return present_message(m)
 
 

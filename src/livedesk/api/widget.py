@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from livedesk.actions.conversations import do_customer_message
+from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.widget import do_create_visitor
 from livedesk.api.deps import RuntimeDep, VisitorDep, widget_channel
 from livedesk.lib.errors import ApiError
@@ -18,7 +19,7 @@ from livedesk.schemas.widget import VisitorCreate, VisitorOut, WidgetConfigOut, 
 router = APIRouter(prefix="/api/widget/{widget_key}", tags=["widget"])
 
 
-def _limit(request: Request, key: str) -> None:
+def limit_visitor(request: Request, key: str) -> None:
     if not request.app.state.visitor_limiter.hit(key):
         raise ApiError(429, "rate_limited", "Too many requests; slow down.")
 
@@ -42,7 +43,7 @@ async def widget_config(widget_key: str, rt: RuntimeDep) -> WidgetConfigOut:
 async def create_visitor(
     widget_key: str, request: Request, rt: RuntimeDep, body: VisitorCreate | None = None
 ) -> VisitorOut:
-    _limit(request, f"ip:{request.client.host if request.client else '?'}")
+    limit_visitor(request, f"ip:{request.client.host if request.client else '?'}")
     async with rt.tx() as db:
         channel = await widget_channel(db, widget_key)
         contact, token = await do_create_visitor(
@@ -58,9 +59,22 @@ async def create_visitor(
 async def post_message(
     body: WidgetMessageIn, visitor: VisitorDep, request: Request
 ) -> MessagePublic:
-    _limit(request, f"visitor:{visitor.identity.id}")
+    limit_visitor(request, f"visitor:{visitor.identity.id}")
     async with visitor.rt.tx() as db:
-        m = await do_customer_message(db, visitor.contact, visitor.channel, body.text)
+        files = await claim_uploads(
+            db,
+            body.attachments,
+            livechat_id=visitor.channel.livechat_id,
+            uploader=f"c{visitor.contact.id}",
+        )
+        m = await do_customer_message(
+            db,
+            visitor.contact,
+            visitor.channel,
+            body.text,
+            attachments=[attachment_of(f) for f in files],
+        )
+        attach(m, files)
     return present_message(m)
 
 

@@ -3,6 +3,7 @@
 from livedesk.models.base import Base
 from livedesk.models.contacts import Contact, ContactIdentity
 from livedesk.models.events import Event, EventRecipient
+from livedesk.models.files import StoredFile
 from livedesk.models.livechats import Channel, ChannelKind, LiveChat, Membership
 from livedesk.models.messages import AuthorKind, Message, ReadCursor
 from livedesk.models.outbox import InboundReceipt, OutboxItem, OutboxState
@@ -30,6 +31,7 @@ __all__ = [
     "OutboxState",
     "ReadCursor",
     "SessionStatus",
+    "StoredFile",
     "User",
     "UserStatus",
 ]

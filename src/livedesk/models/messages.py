@@ -44,6 +44,8 @@ class Message(Base):
     channel_kind: Mapped[str | None] = mapped_column(String(20))
     # Outbound delivery state for messenger channels: pending / sent / failed.
     delivery_state: Mapped[str | None] = mapped_column(String(10))
+    # Why the last delivery attempt failed (shown to the operator beside "failed").
+    delivery_error: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
 

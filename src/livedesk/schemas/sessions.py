@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from livedesk.models import AuthorKind, ChannelKind, SessionStatus
 from livedesk.schemas.base import In, Out
 from livedesk.schemas.users import UserBrief
 
 MAX_MESSAGE_CHARS = 10_000
+MAX_MESSAGE_ATTACHMENTS = 10
 MessageText = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+# With attachments, the text may be empty.
+OptionalText = Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+AttachmentIds = Annotated[list[int], Field(max_length=MAX_MESSAGE_ATTACHMENTS)]
 Group = Literal["mine", "unassigned", "active", "closed"]
 
 
@@ -35,8 +39,31 @@ class MessagePublic(Out):
     delivery_state: str | None = None
 
 
-class MessageCreate(In):
-    text: MessageText
+class AttachmentOut(Out):
+    """A file attached to a message (``url`` downloads it)."""
+
+    id: int
+    type: str
+    name: str
+    content_type: str
+    size: int | None = None
+    url: str
+
+
+class WithAttachments(In):
+    """Text, attachments (ids of the sender's uploads), or both; never neither."""
+
+    text: OptionalText = ""
+    attachments: AttachmentIds = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> WithAttachments:
+        if not self.text.strip() and not self.attachments:
+            raise ValueError("text: a message needs text or attachments")
+        return self
+
+
+class MessageCreate(WithAttachments):
     internal: bool = False
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from livedesk.schemas.base import Email, In, Out
-from livedesk.schemas.sessions import MessageText
+from livedesk.schemas.sessions import WithAttachments
 
 
 class VisitorCreate(In):
@@ -20,8 +20,8 @@ class VisitorOut(Out):
     contact_id: int
 
 
-class WidgetMessageIn(In):
-    text: MessageText
+class WidgetMessageIn(WithAttachments):
+    pass
 
 
 class WidgetConfigOut(Out):
