@@ -126,8 +126,8 @@ async def do_customer_message(
 async def _stage_alert(
     db: DbSession, s: ChatSession, m: Message, who: set[int] | frozenset[int]
 ) -> None:
-    """Alerts go to online operators only (offline: no alerts)."""
-    online = await online_users(db, set(who))
+    """Alerts go to operators who are online or away; offline operators get none."""
+    online = await online_users(db, set(who), or_away=True)
     data = {
         "session_id": s.id,
         "livechat_id": s.livechat_id,

@@ -46,10 +46,12 @@ async def load_members(db: DbSession, livechat_id: int) -> ChatMembers:
     return ChatMembers(livechat_id, frozenset(ops), frozenset(sups))
 
 
-async def online_users(db: DbSession, user_ids: frozenset[int] | set[int]) -> set[int]:
+async def online_users(
+    db: DbSession, user_ids: frozenset[int] | set[int], *, or_away: bool = False
+) -> set[int]:
+    """Those of ``user_ids`` who are online (``or_away``: online or away, not offline)."""
     if not user_ids:
         return set()
-    rows = await db.execute(
-        select(User.id).where(User.id.in_(user_ids), User.status == UserStatus.online)
-    )
+    wanted = (UserStatus.online, UserStatus.away) if or_away else (UserStatus.online,)
+    rows = await db.execute(select(User.id).where(User.id.in_(user_ids), User.status.in_(wanted)))
     return set(rows.scalars())
