@@ -14,8 +14,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from livedesk import __version__
+from livedesk.actions.channels import remote_fetcher
 from livedesk.api import (
     admin,
+    apps,
     auth,
     channels,
     events,
@@ -30,6 +32,7 @@ from livedesk.config import Settings, get_settings
 from livedesk.jobs.outbox import run_outbox
 from livedesk.jobs.retention import run_retention
 from livedesk.jobs.telegram import register_webhooks
+from livedesk.jobs.webhooks import run_webhooks
 from livedesk.lib.throttle import RateLimiter
 from livedesk.realtime.runtime import Runtime
 
@@ -68,9 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.start()
         # Outbound messenger HTTP (Bot API, API channel URLs) shares one client.
         http = httpx.AsyncClient(timeout=settings.channel_http_timeout_secs)
+        app.state.channel_http = http
+        app.state.fetch_remote = remote_fetcher(settings, http)
         tasks = [
             asyncio.create_task(run_retention(runtime)),
             asyncio.create_task(run_outbox(runtime, http)),
+            asyncio.create_task(run_webhooks(runtime, http)),
         ]
         if settings.public_url:
             tasks.append(asyncio.create_task(register_webhooks(runtime, http)))
@@ -108,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(health.MetricsMiddleware)
     install_error_handlers(app)
-    for module in (auth, admin, sessions, files, widget, channels, events, health):
+    for module in (auth, admin, sessions, files, apps, widget, channels, events, health):
         app.include_router(module.router)
     # The widget's loader, frame and demo page: before the UI's catch-all route.
     app.include_router(widget_assets.router)

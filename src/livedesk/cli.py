@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 import uvicorn
@@ -12,6 +13,11 @@ import uvicorn
 from livedesk import __version__
 from livedesk.config import Settings, get_settings
 from livedesk.db.migrate import upgrade
+
+if TYPE_CHECKING:
+    from livedesk.realtime.runtime import Runtime
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="livedesk: a self-hosted live-chat desk.", no_args_is_help=True)
 
@@ -36,6 +42,28 @@ def _migrate(settings: Settings) -> None:
     upgrade(settings.resolved_database_url())
 
 
+def _with_runtime(
+    settings: Settings, work: Callable[[Runtime], Awaitable[T]], *, started: bool = False
+) -> T:
+    """Run ``work`` with a runtime on ``settings``, closed afterwards. ``started``: with the
+    event bus running too (for commands that publish events or keep running)."""
+    from livedesk.realtime.runtime import Runtime
+
+    async def run() -> T:
+        rt = Runtime.from_settings(settings)
+        if started:
+            await rt.start()
+        try:
+            return await work(rt)
+        finally:
+            if started:
+                await rt.stop()
+            else:
+                await rt.engine.dispose()
+
+    return asyncio.run(run())
+
+
 @cli.command()
 def migrate() -> None:
     """Bring the database schema up to date (idempotent)."""
@@ -52,20 +80,15 @@ def create_admin(
 ) -> None:
     """Create an admin, or reset the password of an existing user and make them admin."""
     from livedesk.actions.auth import do_create_admin
-    from livedesk.realtime.runtime import Runtime
 
     settings = get_settings()
     _migrate(settings)
 
-    async def run() -> None:
-        rt = Runtime.from_settings(settings)
-        try:
-            async with rt.tx() as db:
-                await do_create_admin(db, email, password, name)
-        finally:
-            await rt.engine.dispose()
+    async def run(rt: Runtime) -> None:
+        async with rt.tx() as db:
+            await do_create_admin(db, email, password, name)
 
-    asyncio.run(run())
+    _with_runtime(settings, run)
     typer.echo(f"admin {email} is ready")
 
 
@@ -83,27 +106,21 @@ def demo(
 ) -> None:
     """Load demo live chats, operators, a supervisor and sessions into an empty database."""
     from livedesk.actions.demo import load_demo_if_empty, run_simulation
-    from livedesk.realtime.runtime import Runtime
 
     settings = get_settings()
     _migrate(settings)
 
-    async def run() -> None:
-        rt = Runtime.from_settings(settings)
-        await rt.start()
-        try:
-            logins = await load_demo_if_empty(rt)
-            if logins:
-                _print_logins(logins)
-            else:
-                typer.echo("the database is not empty: demo data not loaded")
-            if simulate:
-                typer.echo("simulating customers; Ctrl+C stops")
-                await run_simulation(rt)
-        finally:
-            await rt.stop()
+    async def run(rt: Runtime) -> None:
+        logins = await load_demo_if_empty(rt)
+        if logins:
+            _print_logins(logins)
+        else:
+            typer.echo("the database is not empty: demo data not loaded")
+        if simulate:
+            typer.echo("simulating customers; Ctrl+C stops")
+            await run_simulation(rt)
 
-    asyncio.run(run())
+    _with_runtime(settings, run, started=True)
 
 
 @cli.command()
@@ -124,16 +141,8 @@ def serve(
     _migrate(settings)
     if with_demo:
         from livedesk.actions.demo import load_demo_if_empty
-        from livedesk.realtime.runtime import Runtime
 
-        async def load() -> list[tuple[str, str, str]]:
-            rt = Runtime.from_settings(settings)
-            try:
-                return await load_demo_if_empty(rt)
-            finally:
-                await rt.engine.dispose()
-
-        logins = asyncio.run(load())
+        logins = _with_runtime(settings, load_demo_if_empty)
         if logins:
             _print_logins(logins)
         else:
@@ -183,7 +192,6 @@ def telegram_set_webhook(
     import httpx
 
     from livedesk.jobs.telegram import set_webhooks
-    from livedesk.realtime.runtime import Runtime
 
     settings = get_settings()
     if not settings.public_url:
@@ -191,15 +199,11 @@ def telegram_set_webhook(
         raise typer.Exit(2)
     _migrate(settings)
 
-    async def run() -> list[tuple[int, str | None]]:
-        rt = Runtime.from_settings(settings)
-        try:
-            async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
-                return await set_webhooks(rt, http, channel)
-        finally:
-            await rt.engine.dispose()
+    async def run(rt: Runtime) -> list[tuple[int, str | None]]:
+        async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
+            return await set_webhooks(rt, http, channel)
 
-    done = asyncio.run(run())
+    done = _with_runtime(settings, run)
     for channel_id, error in done:
         typer.echo(f"channel {channel_id}: {error or 'webhook set'}")
     if not done:
@@ -220,27 +224,21 @@ def telegram_poll(
     import httpx
 
     from livedesk.jobs.telegram import poll_channel, telegram_channels
-    from livedesk.realtime.runtime import Runtime
 
     settings = get_settings()
     _migrate(settings)
 
-    async def run() -> None:
-        rt = Runtime.from_settings(settings)
-        await rt.start()
-        try:
-            channels = await telegram_channels(rt, channel)
-            if not channels:
-                typer.echo("no telegram channels")
-                return
-            async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
-                typer.echo(f"polling channels {[c.id for c in channels]}; Ctrl+C stops")
-                await asyncio.gather(*(poll_channel(rt, http, c) for c in channels))
-        finally:
-            await rt.stop()
+    async def run(rt: Runtime) -> None:
+        channels = await telegram_channels(rt, channel)
+        if not channels:
+            typer.echo("no telegram channels")
+            return
+        async with httpx.AsyncClient(timeout=settings.channel_http_timeout_secs) as http:
+            typer.echo(f"polling channels {[c.id for c in channels]}; Ctrl+C stops")
+            await asyncio.gather(*(poll_channel(rt, http, c) for c in channels))
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+        _with_runtime(settings, run, started=True)
 
 
 def main() -> None:

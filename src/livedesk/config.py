@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     outbox_poll_secs: float = 1.0
     # Timeout of one outbound request (Bot API call, API channel POST).
     channel_http_timeout_secs: float = 20.0
+    # How long creating or editing a telegram channel waits for setWebhook before answering
+    # with ``webhook_error`` (the next start or `livedesk telegram set-webhook` retries).
+    telegram_webhook_timeout_secs: float = 5.0
 
     def resolved_database_url(self) -> str:
         if self.database_url:

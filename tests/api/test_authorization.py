@@ -75,6 +75,7 @@ class Probe:
     params: dict[str, Any] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
     json: Any = None
+    content: bytes | None = None  # a raw body (file uploads)
 
 
 _n = itertools.count(1)
@@ -110,6 +111,11 @@ class World:
     def b(self) -> int:
         return int(self.chat_b["id"])
 
+    def channel_a(self) -> int:
+        """A's widget channel (made by ``desk.livechat``)."""
+        chat = self.admin.get(f"/api/livechats/{self.a}")
+        return int(next(c["id"] for c in chat["channels"] if c["kind"] == "widget"))
+
     def members_a(self) -> dict[str, list[int]]:
         return {
             "operators": [self.op.id, self.op2.id, self.both.id],
@@ -139,6 +145,42 @@ class World:
         if kind not in self._targets:
             self._targets[kind] = self._make(kind)
         return self._targets[kind]
+
+    def apps(self) -> tuple[int, int]:
+        """An item app and a customer app, bound to A (made once)."""
+        if not hasattr(self, "_apps"):
+            fields = [{"key": "subject", "label": "Subject", "type": "string"}]
+            ids = [
+                self.admin.post("/api/apps", {"name": name, "fields": fields}, expect=201)["id"]
+                for name in ("Probe requests", "Probe customers")
+            ]
+            settings = {"item_app_id": ids[0], "customer_app_id": ids[1]}
+            self.admin.patch(f"/api/livechats/{self.a}", {"settings": settings})
+            self._apps = (int(ids[0]), int(ids[1]))
+        return self._apps
+
+    def item_a(self) -> tuple[int, int]:
+        """(app id, item id) of an item created from a chat of A (made once)."""
+        if not hasattr(self, "_item_a"):
+            app_id = self.apps()[0]
+            sid = self.target("a_items").session_id  # a session of A of its own
+            body = {"fields": {"subject": "from a chat"}}
+            made = self.sup.post(f"/api/sessions/{sid}/items", body, expect=201)
+            self._item_a = (app_id, int(made["item"]["id"]))
+        return self._item_a
+
+    def file_url(self) -> str:
+        """A file an operator of A uploaded."""
+        sid = self.target("a_items").session_id
+        made = self.op.request(
+            "POST",
+            f"/api/sessions/{sid}/files",
+            201,
+            params={"name": "probe.txt"},
+            content=b"probe",
+            headers={"Content-Type": "text/plain"},
+        )
+        return str(made["url"])
 
     def drop(self, *kinds: str) -> None:
         for kind in kinds:
@@ -192,6 +234,20 @@ def take_next(w: World) -> Probe:
 
 def search_in(kind: str) -> Prepare:
     return lambda w: Probe(query={"q": "probe", "session_id": w.target(kind).session_id})
+
+
+def with_apps(prepare: Prepare) -> Prepare:
+    """``prepare`` once A's item and customer apps exist."""
+
+    def run(w: World) -> Probe:
+        w.apps()
+        return prepare(w)
+
+    return run
+
+
+def on_app(json: Any = None) -> Prepare:
+    return lambda w: Probe({"app_id": w.apps()[0]}, json=json)
 
 
 S = "/api/sessions/{session_id}"
@@ -289,6 +345,27 @@ ROWS: list[Row] = [
         expect(ADMIN_ONLY, admin=NOT_FOUND),
         "missing",
         lambda w: Probe({"livechat_id": MISSING}, json={"kind": "api"}),
+    ),
+    Row(
+        "GET",
+        "/api/channels/{channel_id}",
+        expect(ADMIN_ONLY, admin=200),
+        "A",
+        lambda w: Probe({"channel_id": w.channel_a()}),
+    ),
+    Row(
+        "PATCH",
+        "/api/channels/{channel_id}",
+        expect(ADMIN_ONLY, admin=200),
+        "A",
+        lambda w: Probe({"channel_id": w.channel_a()}, json={"name": "Website"}),
+    ),
+    Row(
+        "PATCH",
+        "/api/channels/{channel_id}",
+        expect(ADMIN_ONLY, admin=NOT_FOUND),
+        "missing",
+        lambda w: Probe({"channel_id": MISSING}, json={"name": "Website"}),
     ),
     # --- workspace: lists
     Row(
@@ -426,6 +503,140 @@ ROWS: list[Row] = [
     Row("GET", "/api/contacts/{contact_id}", seen_by(*SUPS_A), "a_op2", on_contact("a_op2")),
     Row("GET", "/api/contacts/{contact_id}", seen_by("outsider"), "b", on_contact("b")),
     Row("GET", "/api/contacts/{contact_id}", seen_by(), "missing", on_contact("missing")),
+    Row(
+        "GET",
+        "/api/contacts/{contact_id}/items",
+        seen_by(*OPS_A),
+        "a_unassigned",
+        on_contact("a_unassigned"),
+    ),
+    Row("GET", "/api/contacts/{contact_id}/items", seen_by("outsider"), "b", on_contact("b")),
+    Row(
+        "GET",
+        "/api/contacts/{contact_id}/account",
+        seen_by(*OPS_A),
+        "a_unassigned",
+        on_contact("a_unassigned"),
+    ),
+    Row("GET", "/api/contacts/{contact_id}/account", seen_by(), "missing", on_contact("missing")),
+    Row(
+        "POST",
+        "/api/contacts/{contact_id}/account",
+        seen_by(*OPS_A),
+        "a_unassigned",
+        with_apps(
+            lambda w: Probe(
+                {"contact_id": w.target("a_unassigned").contact_id},
+                json={"fields": {"subject": "Probe customer"}},
+            )
+        ),
+    ),
+    Row(
+        "POST",
+        "/api/contacts/{contact_id}/account",
+        seen_by(outsider=(409, "no_customer_app")),
+        "b",
+        lambda w: Probe({"contact_id": w.target("b").contact_id}, json={"fields": {}}),
+    ),
+    Row(
+        "DELETE",
+        "/api/contacts/{contact_id}/account",
+        seen_by(*OPS_A),
+        "a_unassigned",
+        on_contact("a_unassigned"),
+    ),
+    # --- attachments
+    Row(
+        "POST",
+        S + "/files",
+        seen_by(*OPS_A, ok=201),
+        "a_unassigned",
+        lambda w: Probe(
+            {"session_id": w.target("a_unassigned").session_id},
+            query={"name": "probe.txt"},
+            content=b"probe",
+        ),
+    ),
+    Row(
+        "POST",
+        S + "/files",
+        seen_by("outsider", ok=201),
+        "b",
+        lambda w: Probe(
+            {"session_id": w.target("b").session_id}, query={"name": "x.txt"}, content=b"x"
+        ),
+    ),
+    # A file's link is its capability: anyone holding it may download; a wrong key is 404.
+    Row(
+        "GET",
+        "/api/files/{key}/{name}",
+        public(200),
+        "uploaded",
+        lambda w: Probe(dict(zip(("key", "name"), w.file_url().split("/")[-2:], strict=True))),
+    ),
+    Row(
+        "GET",
+        "/api/files/{key}/{name}",
+        public(404),
+        "missing",
+        lambda w: Probe({"key": "no-such-key", "name": "x.txt"}),
+    ),
+    # --- apps and items
+    Row("GET", "/api/apps", expect(200)),
+    Row(
+        "POST",
+        "/api/apps",
+        expect(ADMIN_ONLY, admin=201),
+        prepare=lambda w: Probe(json={"name": f"Probe {uuid.uuid4().hex[:8]}", "fields": []}),
+    ),
+    Row("GET", "/api/apps/{app_id}", expect(200), "bound", with_apps(on_app())),
+    Row("GET", "/api/apps/{app_id}", seen_by(), "missing", lambda w: Probe({"app_id": MISSING})),
+    Row(
+        "PATCH",
+        "/api/apps/{app_id}",
+        expect(ADMIN_ONLY, admin=200),
+        "bound",
+        with_apps(on_app(json={"name": "Probe requests"})),
+    ),
+    Row(
+        "POST",
+        "/api/apps/{app_id}/items",
+        expect(201),
+        "bound",
+        with_apps(on_app(json={"fields": {"subject": "shared"}})),
+    ),
+    Row("GET", "/api/apps/{app_id}/items", expect(200), "bound", with_apps(on_app())),
+    Row(
+        "GET",
+        "/api/apps/{app_id}/items/{item_id}",
+        seen_by("admin", *OPS_A),
+        "from a chat of A",
+        lambda w: Probe(dict(zip(("app_id", "item_id"), w.item_a(), strict=True))),
+    ),
+    Row(
+        "PATCH",
+        "/api/apps/{app_id}/items/{item_id}",
+        seen_by("admin", *OPS_A),
+        "from a chat of A",
+        lambda w: Probe(
+            dict(zip(("app_id", "item_id"), w.item_a(), strict=True)),
+            json={"fields": {"subject": "edited"}},
+        ),
+    ),
+    Row(
+        "POST",
+        S + "/items",
+        seen_by(*OPS_A, ok=201),
+        "a_unassigned",
+        with_apps(on_session("a_unassigned", {"fields": {"subject": "probe"}})),
+    ),
+    Row(
+        "POST",
+        S + "/items",
+        seen_by(outsider=(409, "no_item_app")),
+        "b",
+        on_session("b", {"fields": {"subject": "probe"}}),
+    ),
     # --- health (public)
     Row("GET", "/healthz", public(200)),
     Row("GET", "/readyz", public(200)),
@@ -439,6 +650,7 @@ WIDGET_ROUTES = {
     ("POST", "/api/widget/{widget_key}/visitors"),
     ("POST", "/api/widget/{widget_key}/messages"),
     ("GET", "/api/widget/{widget_key}/messages"),
+    ("POST", "/api/widget/{widget_key}/files"),
 }
 # Messenger inbound: channel credentials, never a user's; tests/channels covers them.
 CHANNEL_ROUTES = {
@@ -512,6 +724,9 @@ def send(http: httpx.Client, row: Row, probe: Probe, headers: dict[str, str]) ->
     kwargs: dict[str, Any] = {"headers": headers, "params": probe.query}
     if probe.json is not None:
         kwargs["json"] = probe.json
+    if probe.content is not None:
+        kwargs["content"] = probe.content
+        headers["Content-Type"] = "text/plain"
     return http.request(row.method, row.path.format(**probe.params), **kwargs)
 
 
@@ -560,8 +775,8 @@ def test_table_covers_every_endpoint(server: str) -> None:
         if method.lower() in ("get", "post", "put", "patch", "delete")
     }
     widget = {(m, p) for m, p in published if p.startswith("/api/widget/")}
-    channel = {(m, p) for m, p in published if p.startswith("/api/channels/")}
     covered = {(r.method, r.path) for r in ROWS}
+    channel = {(m, p) for m, p in published if p.startswith("/api/channels/")} - covered
     assert sorted(published - widget - channel - covered) == [], "endpoints without a row in ROWS"
     assert sorted(covered - published) == [], "rows for endpoints the server does not have"
     assert widget == WIDGET_ROUTES, "widget endpoints changed: update the widget cases"

@@ -123,8 +123,9 @@ class World:
         expected = {name: self.full(name, self.numbers[name]) for name in self.users}
         for name, api in self.users.items():
             assert api.get("/api/counters") == expected[name], name
-        for name in self.users:
             assert self.rows(name) == rows.get(name, {}), name
+            groups = {str(c["id"]): c["groups"] for c in api.get("/api/livechats")}
+            assert groups == self.group_sizes(name), name
 
         time.sleep(SETTLE_SECS)
         for name, ws in self.ws.items():
@@ -139,6 +140,17 @@ class World:
             got_alerts = [f["data"] for f in frames if f["type"] == "alert"]
             assert len(got_alerts) == (alerts or {}).get(name, 0), (name, got_alerts)
             self.events[name] += frames
+
+    def group_sizes(self, name: str) -> dict[str, dict[str, int | None]]:
+        """The menu's group sizes per live chat: each as long as that group's list."""
+        chat = self.other if name == "x" else self.chat
+        role = "both" if name == "x" else self.roles[name]
+        api = self.users[name]
+        sizes: dict[str, int | None] = dict.fromkeys(ROLE_GROUPS["both"])
+        for group in ROLE_GROUPS[role]:
+            url = f"/api/sessions?livechat_id={chat['id']}&group={group}"
+            sizes[group] = len(api.get(url)["items"])
+        return {str(chat["id"]): sizes}
 
     def rows(self, name: str) -> dict[int, tuple[int, bool]]:
         """Every session row the user's menu shows in chat A: id -> (unread_count, is_new)."""
@@ -351,6 +363,16 @@ def test_counters_in_several_live_chats_add_up(desk: Desk) -> None:
         str(sales["id"]): {"unread_sessions": 0, "unassigned": 2},
         str(vip["id"]): {"unread_sessions": 0, "unassigned": 1},
         str(mixed["id"]): {"unread_sessions": 1, "unassigned": 1},
+    }
+
+    # The menu's group sizes per live chat, by the role held in each.
+    def sizes(mine: int | None, unassigned: int, active: int | None) -> dict[str, int | None]:
+        return {"mine": mine, "unassigned": unassigned, "active": active, "closed": 0}
+
+    assert {lc["id"]: lc["groups"] for lc in u.get("/api/livechats")} == {
+        sales["id"]: sizes(0, 2, None),
+        vip["id"]: sizes(None, 1, 0),
+        mixed["id"]: sizes(1, 1, 1),
     }
     p = peer.get("/api/counters")
     assert (p["blue"], p["red"]) == (3, 0)

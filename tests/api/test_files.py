@@ -3,10 +3,20 @@ download them; bad uploads are refused and nothing is half-written."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
+from livedesk.config import Settings
+from livedesk.jobs.retention import prune_unattached_uploads
+from livedesk.lib.storage import FileStore
+from livedesk.models import StoredFile
+from livedesk.realtime.runtime import Runtime
 from tests.client import Api, Desk, Visitor
 
 PNG = (
@@ -140,3 +150,35 @@ def test_bad_uploads_are_refused_with_a_clear_error(desk: Desk) -> None:
     # Names are cleaned: no path, no control characters; the type is kept only when valid.
     att = upload(op, sid, "../../etc/pass\x00wd", b"abc", "not a type")
     assert att["name"] == "passwd" and att["content_type"] == "application/octet-stream"
+
+
+def test_abandoned_uploads_are_pruned_and_attached_ones_kept(
+    desk: Desk, settings: Settings
+) -> None:
+    op = desk.user()
+    chat = desk.livechat(operators=[op])
+    sid = desk.visitor(chat).say("hello")["session_id"]
+    op.post(f"/api/sessions/{sid}/take")
+    kept = upload(op, sid, "kept.txt", b"attached bytes", "text/plain")
+    op.post(f"/api/sessions/{sid}/messages", {"text": "", "attachments": [kept["id"]]}, 201)
+    dropped = upload(op, sid, "dropped.txt", b"abandoned bytes", "text/plain")
+    blob = FileStore(settings.resolved_files_dir()).path(
+        hashlib.sha256(b"abandoned bytes").hexdigest()
+    )
+    assert blob.is_file()
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    os.utime(blob, (long_ago.timestamp(), long_ago.timestamp()))
+
+    async def prune() -> int:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.tx() as db:
+                await db.execute(update(StoredFile).values(created_at=long_ago))
+            return await prune_unattached_uploads(rt)
+        finally:
+            await rt.engine.dispose()
+
+    assert asyncio.run(prune()) == 1
+    assert fetch(op.base, dropped["url"]).status_code == 404
+    assert not blob.exists()
+    assert fetch(op.base, kept["url"]).content == b"attached bytes"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from livedesk.lib import counters
 from tests.client import Api, Desk
 
 
@@ -187,6 +190,12 @@ def test_assignment_history_as_system_lines(desk: Desk) -> None:
     assert reassigned["system"]["to_user_id"] == ivan.id
     assert "Ivan Op" in closed["text"] and "closed" in closed["text"]
     assert closed["system"]["actor_id"] == ivan.id
+    # The names as they were, for clients that word these lines in their own language.
+    assert taken["system"]["to_user_name"] == "Olga"
+    names = ("actor_name", "from_user_name", "to_user_name")
+    assert [handed["system"][k] for k in names] == ["Olga", "Olga", "Oleg"]
+    assert [reassigned["system"][k] for k in names] == ["Sveta", "Oleg", "Ivan Op"]
+    assert closed["system"]["actor_name"] == "Ivan Op"
     assert all(line["session_id"] == sid and line["created_at"] for line in lines)
     # The assignee who closed it sees the same history; lines never count as unread.
     assert [m["id"] for m in _system_lines(ivan, sid)] == [m["id"] for m in lines]
@@ -207,3 +216,95 @@ def test_supervisor_assigns_unassigned_session_as_a_system_line(desk: Desk) -> N
     assert "Sveta" in lines[0]["text"] and "Olga" in lines[0]["text"]
     assert _ids(op, chat, "mine") == {sid}
     assert _ids(sup, chat, "unassigned") == set()
+
+
+GROUPS = ("mine", "unassigned", "active", "closed")
+
+
+def _sizes(api: Api, chat: dict[str, Any]) -> dict[str, int | None]:
+    """The group sizes the left menu shows (GET /api/livechats)."""
+    listed = next(c for c in api.get("/api/livechats") if c["id"] == chat["id"])
+    sizes: dict[str, int | None] = listed["groups"]
+    return sizes
+
+
+def _check_sizes(users: dict[str, Api], chat: dict[str, Any], want: dict[str, str]) -> None:
+    """``want``: per user, "mine unassigned active closed" with "-" for a group not theirs.
+    Each size must also be the length of that group's list."""
+    for name, api in users.items():
+        expected = {
+            g: None if n == "-" else int(n) for g, n in zip(GROUPS, want[name].split(), strict=True)
+        }
+        assert _sizes(api, chat) == expected, name
+        for group, n in expected.items():
+            if n is not None:
+                assert len(_ids(api, chat, group)) == n, (name, group)
+
+
+def test_group_sizes_per_role_follow_take_assign_and_close(desk: Desk) -> None:
+    op = desk.user("Olga")
+    other = desk.user("Oleg")
+    sup = desk.user("Sveta")
+    both = desk.user("Boris")
+    chat = desk.livechat(operators=[op, other, both], supervisors=[sup, both])
+    # Olga works in a second live chat too: its sessions never count in the first.
+    elsewhere = desk.livechat("Elsewhere", operators=[op], supervisors=[sup])
+    users = {"op": op, "other": other, "sup": sup, "both": both}
+
+    def new_session(in_chat: dict[str, Any] = chat) -> int:
+        return int(desk.visitor(in_chat).say("hello")["session_id"])
+
+    def check(**want: str) -> None:
+        _check_sizes(users, chat, want)
+
+    check(op="0 0 - 0", other="0 0 - 0", sup="- 0 0 0", both="0 0 0 0")
+    a, b, c = new_session(), new_session(), new_session()
+    away = new_session(elsewhere)
+    op.post(f"/api/sessions/{away}/take")
+    check(op="0 3 - 0", other="0 3 - 0", sup="- 3 0 0", both="0 3 0 0")
+    assert _sizes(op, elsewhere) == {"mine": 1, "unassigned": 0, "active": None, "closed": 0}
+    assert _sizes(sup, elsewhere) == {"mine": None, "unassigned": 0, "active": 1, "closed": 0}
+
+    op.post(f"/api/sessions/{a}/take")
+    check(op="1 2 - 0", other="0 2 - 0", sup="- 2 1 0", both="0 2 1 0")
+    sup.post(f"/api/sessions/{b}/assign", {"operator_id": other.id})
+    check(op="1 1 - 0", other="1 1 - 0", sup="- 1 2 0", both="0 1 2 0")
+    op.post(f"/api/sessions/{a}/assign", {"operator_id": other.id})  # an operator hands over
+    check(op="0 1 - 0", other="2 1 - 0", sup="- 1 2 0", both="0 1 2 0")
+    both.post(f"/api/sessions/{c}/take")
+    check(op="0 0 - 0", other="2 0 - 0", sup="- 0 3 0", both="1 0 3 0")
+
+    other.post(f"/api/sessions/{a}/close")  # the assignee closes: closed for them, not for Olga
+    check(op="0 0 - 0", other="1 0 - 1", sup="- 0 2 1", both="1 0 2 1")
+    sup.post(f"/api/sessions/{c}/close")  # a supervisor closes Boris's session
+    check(op="0 0 - 0", other="1 0 - 1", sup="- 0 1 2", both="0 0 1 2")
+    d = new_session()
+    check(op="0 1 - 0", other="1 1 - 1", sup="- 1 1 2", both="0 1 1 2")
+    sup.post(f"/api/sessions/{d}/close")  # closed while waiting: nobody's but the supervisors'
+    check(op="0 0 - 0", other="1 0 - 1", sup="- 0 1 3", both="0 0 1 3")
+    e = new_session()
+    op.post(f"/api/sessions/{e}/take")
+    op.post(f"/api/sessions/{e}/close")
+    check(op="0 0 - 1", other="1 0 - 1", sup="- 0 1 4", both="0 0 1 4")
+    assert _sizes(op, elsewhere) == {"mine": 1, "unassigned": 0, "active": None, "closed": 0}
+
+    # An admin who belongs to no live chat lists them all, with no group sizes.
+    listed = {lc["id"]: lc for lc in desk.admin.get("/api/livechats")}
+    assert listed[chat["id"]]["groups"] is None and listed[chat["id"]]["roles"] == []
+
+
+def test_closed_sizes_stop_at_the_cap(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closed groups only grow, so their size is counted up to a cap (999+ in the menu)."""
+    monkeypatch.setattr(counters, "CLOSED_COUNT_CAP", 2)  # the server runs in this process
+    op = desk.user()
+    sup = desk.user()
+    chat = desk.livechat(operators=[op], supervisors=[sup])
+    second = desk.livechat("Second", operators=[op], supervisors=[op])
+    for in_chat in (chat, chat, chat, second):
+        sid = desk.visitor(in_chat).say("hello")["session_id"]
+        op.post(f"/api/sessions/{sid}/take")
+        op.post(f"/api/sessions/{sid}/close")
+    assert _sizes(sup, chat)["closed"] == 2
+    assert _sizes(op, chat)["closed"] == 2
+    assert _sizes(op, second)["closed"] == 1
+    assert len(_ids(sup, chat, "closed")) == 3  # the list itself holds them all

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from livedesk.channels.base import Outbound, SendError
+from livedesk.channels.base import FileBytes, Outbound, SendError
 from livedesk.channels.telegram import BotApi, TelegramSender, parse
-from livedesk.channels.telegram.bot_api import TEXT_LIMIT_CHARS, split_text
+from livedesk.channels.telegram.bot_api import TEXT_LIMIT_CHARS, avatar_size, split_text
 from livedesk.config import Settings
 from livedesk.jobs.outbox import retry_at
 from livedesk.models.base import utcnow
@@ -67,6 +67,50 @@ def test_fixtures_parse_with_name_username_and_placeholders() -> None:
     bot = update("text")
     bot["message"]["from"]["is_bot"] = True
     assert parse(bot) == []
+
+
+def test_media_become_files_the_channel_holds() -> None:
+    [photo] = parse(update("photo"))[0].attachments
+    assert photo == {
+        "type": "photo",
+        "label": "Photo",
+        "remote_id": "AgACAgIAAxkBAAIBZ2dFk0_large",
+        "name": "photo.jpg",
+        "content_type": "image/jpeg",
+        "size": 81920,
+    }
+    [sticker] = parse(update("sticker"))[0].attachments
+    assert (sticker["name"], sticker["content_type"]) == ("sticker.tgs", "application/x-tgsticker")
+    [voice] = parse(update("voice"))[0].attachments
+    assert (voice["content_type"], voice["duration"]) == ("audio/ogg", 4)
+    location = update("text")
+    location["message"]["location"] = {"latitude": 52.2, "longitude": 21.0}
+    del location["message"]["text"]
+    assert parse(location)[0].attachments == [{"type": "location", "label": "Location"}]
+
+
+def test_the_avatar_is_the_smallest_photo_size_big_enough() -> None:
+    sizes = [{"file_id": str(px), "width": px, "height": px} for px in (80, 320, 160, 640)]
+    assert (avatar_size(sizes) or {})["file_id"] == "160"
+    assert (avatar_size(sizes[:1]) or {})["file_id"] == "80"
+    assert avatar_size([]) is None
+
+
+def test_uploaded_files_go_as_multipart_photo_or_document() -> None:
+    png = FileBytes("a.png", "image/png", b"\x89PNG...")
+    pdf = FileBytes("b.pdf", "application/pdf", b"%PDF-1.7")
+    out = Outbound(
+        recipient="42",
+        text="Both",
+        attachments=[{"id": 1, "type": "image"}, {"id": 2, "type": "file"}],
+        files={1: png, 2: pdf},
+    )
+    _, seen = _send(_ok, out)
+    assert [r.url.path.rsplit("/", 1)[1] for r in seen] == ["sendPhoto", "sendDocument"]
+    assert all(r.headers["content-type"].startswith("multipart/form-data") for r in seen)
+    assert b'name="caption"' in seen[0].content and b"Both" in seen[0].content
+    assert b'filename="b.pdf"' in seen[1].content and b"%PDF-1.7" in seen[1].content
+    assert b'name="caption"' not in seen[1].content
 
 
 def test_a_photo_reply_uses_send_photo_with_the_text_as_caption() -> None:

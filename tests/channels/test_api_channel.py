@@ -100,7 +100,8 @@ def test_a_reply_fails_with_the_reason_when_the_receiver_refuses_it(
     _, channel = api_chat(desk, op, url=f"{standin.url}/hook")
     standin.script("hook", (410, {"error": "recipient gone"}))
     session_id, message_id = _reply(desk, op, channel, "Hello?")
-    wait_delivery(op, session_id, message_id, "failed")
+    failed = wait_delivery(op, session_id, message_id, "failed")
+    assert failed["delivery_error"] == '410 {"error":"recipient gone"}'
     assert len(standin.requests("hook")) == 1
 
 
@@ -108,4 +109,5 @@ def test_a_channel_without_a_url_fails_its_replies(desk: Desk) -> None:
     op = desk.user()
     _, channel = api_chat(desk, op)
     session_id, message_id = _reply(desk, op, channel, "Hello?")
-    wait_delivery(op, session_id, message_id, "failed")
+    failed = wait_delivery(op, session_id, message_id, "failed")
+    assert failed["delivery_error"] == "the channel has no config.url to deliver to"

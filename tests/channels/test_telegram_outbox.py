@@ -9,6 +9,7 @@ from livedesk.config import Settings
 from tests.channels.helpers import (
     BOT_TOKEN,
     deliver,
+    messages,
     only_session,
     telegram_chat,
     update,
@@ -66,7 +67,7 @@ def test_a_reply_waits_through_500_and_429_then_arrives_once(desk: Desk, standin
     standin.wait_for(lambda s: len(s.requests("sendMessage")) >= 2, why="two attempts")
     # Refused twice so far: still pending for the operator.
     assert wait_delivery(op, session_id, m["id"], "pending")
-    wait_delivery(op, session_id, m["id"], "sent")
+    assert wait_delivery(op, session_id, m["id"], "sent")["delivery_error"] is None
     calls = standin.requests("sendMessage")
     assert [c.status for c in calls] == [500, 429, 200]
     assert calls[2].at - calls[1].at >= 0.9, "retry_after was not honoured"
@@ -95,10 +96,14 @@ def test_a_refused_reply_fails_with_the_reason(desk: Desk, standin: StandIn) -> 
     with EventSocket.user(op) as sock:
         m = op.post(f"/api/sessions/{session_id}/messages", {"text": "Hello?"}, expect=201)
         frame = sock.until("message.updated", message__id=m["id"])
+    reason = "sendMessage: 403 Forbidden: bot was blocked by the user"
     assert frame["data"]["message"]["delivery_state"] == "failed"
-    assert "bot was blocked by the user" in frame["data"]["delivery_error"]
-    assert BOT_TOKEN not in frame["data"]["delivery_error"]
+    assert frame["data"]["message"]["delivery_error"] == reason
+    assert frame["data"]["delivery_error"] == reason
     assert len(standin.requests("sendMessage")) == 1  # not retried
+    # Whoever opens the dialog later sees it too.
+    stored = next(x for x in messages(op, session_id) if x["id"] == m["id"])
+    assert (stored["delivery_state"], stored["delivery_error"]) == ("failed", reason)
 
 
 def test_a_pending_reply_survives_a_server_restart(settings: Settings, standin: StandIn) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.channels.helpers import deliver, messages, only_session, telegram_chat, update
+from tests.channels.helpers import (
+    BOT_TOKEN,
+    deliver,
+    messages,
+    only_session,
+    telegram_chat,
+    update,
+)
 from tests.client import Desk
 
 
@@ -27,10 +34,21 @@ def test_text_photo_document_voice_and_sticker_become_one_session(desk: Desk) ->
     ]
     assert {m["channel_kind"] for m in got} == {"telegram"}
     assert {m["author"]["kind"] for m in got} == {"customer"}
-    photo, document, voice, sticker = (m["attachments"] for m in got[1:])
-    assert photo[0]["type"] == "photo" and photo[0]["file_id"].endswith("_large")
-    assert document[0]["file_name"] == "invoice-4411.pdf"
-    assert voice[0]["duration"] == 4 and sticker[0]["emoji"] == "👍"
+    [photo], [document], [voice], [sticker] = (m["attachments"] for m in got[1:])
+    # Uniform attachments, with Telegram's label (and emoji, duration) kept beside.
+    assert {k: v for k, v in photo.items() if k not in ("id", "url")} == {
+        "type": "image",
+        "name": "photo.jpg",
+        "content_type": "image/jpeg",
+        "size": 81920,  # the largest size Telegram sent
+        "label": "Photo",
+    }
+    assert photo["url"].startswith("/api/files/") and photo["url"].endswith("/photo.jpg")
+    assert (document["type"], document["name"]) == ("file", "invoice-4411.pdf")
+    assert document["content_type"] == "application/pdf"
+    assert (voice["type"], voice["label"], voice["duration"]) == ("audio", "Voice message", 4)
+    assert (sticker["name"], sticker["emoji"]) == ("sticker.tgs", "👍")
+    assert BOT_TOKEN not in str(got) and "file_id" not in str(got)
 
     contact = op.get(f"/api/contacts/{s['contact']['id']}")
     assert contact["identities"] == [

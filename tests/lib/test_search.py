@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import ColumnElement, Select, delete, select, text, true, update
+from sqlalchemy import ColumnElement, Select, delete, insert, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from livedesk.db.dialect import contains_folded
@@ -107,26 +107,31 @@ async def add_messages(
     *texts: str,
     kind: AuthorKind = AuthorKind.customer,
 ) -> list[int]:
+    # A Core insert of only these columns (and the defaults), so that it also works on a
+    # database at an older revision (the migration test seeds one at 0001).
+    values = [
+        {
+            "session_id": session_id,
+            "livechat_id": desk.livechat_id,
+            "contact_id": desk.contact_id,
+            "author_kind": kind,
+            "text": t,
+            "search_text": fold(t),
+        }
+        for t in texts
+    ]
     async with transaction(engine) as db:
-        rows = [
-            Message(
-                session_id=session_id,
-                livechat_id=desk.livechat_id,
-                contact_id=desk.contact_id,
-                author_kind=kind,
-                text=t,
-                search_text=fold(t),
+        ids = []
+        for row in values:
+            ids.append(
+                (await db.execute(insert(Message).values(row).returning(Message.id))).scalar_one()
             )
-            for t in texts
-        ]
-        db.add_all(rows)
-        await db.flush()
-        return [m.id for m in rows]
+        return ids
 
 
 async def find_messages(engine: AsyncEngine, desk: Desk, q: str, limit: int = 50) -> list[int]:
     async with reading(engine) as db:
-        return await search_message_ids(db, q, desk.livechat_id, desk.contact_id, limit)
+        return await search_message_ids(db, q, desk.livechat_id, [desk.contact_id], limit)
 
 
 async def find_sessions(

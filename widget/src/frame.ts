@@ -11,12 +11,22 @@ interface Author {
   id: number | null;
   name: string;
 }
+/** A file on a message (uploads have every field; a messenger's may lack some). */
+interface Attachment {
+  type?: string;
+  name?: string;
+  label?: string;
+  content_type?: string;
+  size?: number | null;
+  url?: string;
+}
 interface Message {
   id: number;
   session_id: number;
   author: Author;
   text: string;
   created_at: string;
+  attachments?: Attachment[];
 }
 interface Config {
   livechat_name: string;
@@ -76,6 +86,9 @@ const ui = {
   composer: el<HTMLFormElement>("composer"),
   text: el<HTMLTextAreaElement>("text"),
   send: el<HTMLButtonElement>("send"),
+  attach: el<HTMLButtonElement>("attach"),
+  file: el<HTMLInputElement>("file"),
+  chips: el<HTMLUListElement>("chips"),
 };
 
 // --- storage: the visitor token and the read cursor, per widget key ------------------
@@ -159,31 +172,38 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    readonly detail = "",
   ) {
     super(`${status} ${code}`);
   }
 }
 
+/** JSON in and out; a Blob body goes as is (a file upload), typed by its own type. */
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
+  const raw = body instanceof Blob;
   if (token) headers.Authorization = `Visitor ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) {
+    headers["Content-Type"] = raw ? body.type || "application/octet-stream" : "application/json";
+  }
   const response = await fetch(base + path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? body : body === undefined ? undefined : JSON.stringify(body),
     credentials: "omit",
     cache: "no-store",
   });
   if (!response.ok) {
     let code = "";
+    let detail = "";
     try {
-      const payload = (await response.json()) as { error?: { code?: string } };
+      const payload = (await response.json()) as { error?: { code?: string; message?: string } };
       code = payload.error?.code ?? "";
+      detail = payload.error?.message ?? "";
     } catch {
       /* not JSON */
     }
-    throw new HttpError(response.status, code);
+    throw new HttpError(response.status, code, detail);
   }
   return (await response.json()) as T;
 }
@@ -284,11 +304,158 @@ function messageItem(m: Message): HTMLLIElement {
   const bubble = document.createElement("div");
   bubble.className = "bubble";
   bubble.textContent = m.text;
+  const files = Array.isArray(m.attachments) ? m.attachments.filter((a) => a && typeof a === "object") : [];
+  if (m.text || !files.length) li.appendChild(bubble);
+  for (const a of files) li.appendChild(attachmentItem(a));
   const time = document.createElement("time");
   time.dateTime = m.created_at;
   time.textContent = timeOf(m.created_at);
-  li.append(bubble, time);
+  li.appendChild(time);
   return li;
+}
+
+// --- attachments: shown in messages, chosen and uploaded from the composer ----------
+
+const THUMBNAIL_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+const MAX_FILE_BYTES = 10 * 1024 * 1024; // the server's default upload limit
+
+function sizeText(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < 2) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit && value < 10 ? 1 : 0;
+  return `${value.toLocaleString(navigator.language || "en", { maximumFractionDigits: digits })} ${t.units[unit]}`;
+}
+
+/** Only the server's own paths, never a javascript: or another site's URL. */
+function localUrl(url: unknown): string | null {
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : null;
+}
+
+function attachmentItem(a: Attachment): HTMLElement {
+  const url = localUrl(a.url);
+  const name = String(a.name || a.label || "file");
+  if (url && a.type === "image" && THUMBNAIL_TYPES.includes(String(a.content_type))) {
+    const link = document.createElement("a");
+    link.className = "thumb";
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.title = name;
+    const img = document.createElement("img");
+    img.src = url;
+    img.alt = name;
+    link.appendChild(img);
+    return link;
+  }
+  const row = document.createElement(url ? "a" : "span");
+  row.className = "file";
+  if (row instanceof HTMLAnchorElement && url) {
+    row.href = url;
+    row.download = name;
+    row.title = `${t.download}: ${name}`;
+  }
+  const label = document.createElement("span");
+  label.className = "fname";
+  label.textContent = a.label && a.label !== name ? `${a.label}: ${name}` : name;
+  row.appendChild(label);
+  if (typeof a.size === "number") {
+    const size = document.createElement("span");
+    size.className = "fsize";
+    size.textContent = sizeText(a.size);
+    row.appendChild(size);
+  }
+  return row;
+}
+
+interface Pending {
+  chip: HTMLLIElement;
+  id?: number;
+  busy: boolean;
+}
+const pending: Pending[] = [];
+
+function syncSend(): void {
+  ui.send.disabled = sending || pending.some((p) => p.busy);
+  ui.chips.hidden = pending.length === 0;
+}
+
+function chipFor(file: File): Pending {
+  const chip = document.createElement("li");
+  chip.className = "chip busy";
+  const name = document.createElement("span");
+  name.className = "cname";
+  name.textContent = file.name || "file";
+  name.title = file.name;
+  const size = document.createElement("span");
+  size.className = "csize";
+  size.textContent = sizeText(file.size);
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.textContent = "×";
+  remove.setAttribute("aria-label", `${t.remove}: ${file.name}`);
+  const spin = document.createElement("span");
+  spin.className = "spin";
+  spin.setAttribute("role", "status");
+  spin.setAttribute("aria-label", t.uploading);
+  const p: Pending = { chip, busy: true };
+  remove.addEventListener("click", () => dropChip(p));
+  chip.append(name, size, spin, remove);
+  ui.chips.appendChild(chip);
+  pending.push(p);
+  return p;
+}
+
+function dropChip(p: Pending): void {
+  const at = pending.indexOf(p);
+  if (at >= 0) pending.splice(at, 1);
+  p.chip.remove();
+  syncSend();
+}
+
+function failChip(p: Pending, text: string): void {
+  p.busy = false;
+  p.chip.className = "chip failed";
+  p.chip.querySelector(".spin")?.remove();
+  const error = document.createElement("span");
+  error.className = "cerror";
+  error.setAttribute("role", "alert");
+  error.textContent = text;
+  p.chip.insertBefore(error, p.chip.lastChild);
+  syncSend();
+}
+
+function uploadFailure(error: unknown): string {
+  if (error instanceof HttpError && error.code === "file_too_large") {
+    // The server may be set below the default limit; its answer names its own.
+    const limit = /(\d+) bytes/.exec(error.detail);
+    return t.tooLarge(sizeText(limit ? Number(limit[1]) : MAX_FILE_BYTES));
+  }
+  if (error instanceof HttpError && error.status === 429) return t.rateLimited;
+  return t.uploadFailed;
+}
+
+async function upload(file: File): Promise<void> {
+  const p = chipFor(file);
+  syncSend();
+  if (!file.size) return failChip(p, t.emptyFile);
+  if (file.size > MAX_FILE_BYTES) return failChip(p, t.tooLarge(sizeText(MAX_FILE_BYTES)));
+  try {
+    await ensureVisitor();
+    const name = encodeURIComponent(file.name || "file");
+    const made = await api<{ id: number }>("POST", `/files?name=${name}`, file);
+    p.id = made.id;
+    p.busy = false;
+    p.chip.className = "chip done";
+    p.chip.querySelector(".spin")?.remove();
+    syncSend();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) reset();
+    failChip(p, uploadFailure(error));
+  }
 }
 
 function addNote(text: string): void {
@@ -536,6 +703,7 @@ function reset(): void {
   readId = 0;
   messages.clear();
   ui.list.replaceChildren();
+  while (pending[0]) dropChip(pending[0]);
   renderEmpty();
   updateUnread();
   showForms();
@@ -574,6 +742,17 @@ function showForms(): void {
   const prechat = Boolean(config?.prechat_form) && !token;
   ui.prechat.hidden = !prechat;
   ui.composer.hidden = prechat;
+}
+
+let joining: Promise<void> | null = null;
+
+/** A visitor for this browser, made once even when a file and a message both need one. */
+function ensureVisitor(): Promise<void> {
+  if (token) return Promise.resolve();
+  joining ??= createVisitor({}).finally(() => {
+    joining = null;
+  });
+  return joining;
 }
 
 async function createVisitor(body: { name?: string; email?: string }): Promise<void> {
@@ -620,13 +799,16 @@ ui.prechat.addEventListener("submit", (event) => {
 
 async function send(): Promise<void> {
   const text = ui.text.value.trim();
-  if (!text || sending) return;
+  const sent = pending.filter((p) => p.id !== undefined);
+  const attachments = sent.map((p) => p.id);
+  if ((!text && !attachments.length) || sending || pending.some((p) => p.busy)) return;
   sending = true;
-  ui.send.disabled = true;
+  syncSend();
   try {
-    if (!token) await createVisitor({});
-    const m = await api<Message>("POST", "/messages", { text });
+    await ensureVisitor();
+    const m = await api<Message>("POST", "/messages", attachments.length ? { text, attachments } : { text });
     if (ui.text.value.trim() === text) ui.text.value = "";
+    for (const p of sent) dropChip(p);
     autosize();
     showNotice(null);
     window.clearTimeout(idleTimer);
@@ -638,7 +820,7 @@ async function send(): Promise<void> {
     showNotice(failure(error));
   } finally {
     sending = false;
-    ui.send.disabled = false;
+    syncSend();
   }
 }
 
@@ -653,6 +835,19 @@ ui.text.addEventListener("keydown", (event) => {
   }
 });
 ui.text.addEventListener("input", onInput);
+ui.attach.addEventListener("click", () => ui.file.click());
+ui.file.addEventListener("change", () => {
+  for (const file of Array.from(ui.file.files ?? [])) void upload(file);
+  ui.file.value = "";
+});
+ui.text.addEventListener("paste", (event) => {
+  const data = event.clipboardData;
+  if (!data || data.types.includes("text/plain")) return;
+  const images = Array.from(data.files).filter((f) => f.type.startsWith("image/"));
+  if (!images.length) return;
+  event.preventDefault();
+  for (const image of images) void upload(image);
+});
 ui.close.addEventListener("click", () => tell({ tag: TAG, type: "close" }));
 
 // --- start ------------------------------------------------------------------------
@@ -667,6 +862,9 @@ function translate(): void {
   el("prechat-submit").textContent = t.start;
   ui.text.placeholder = t.placeholder;
   ui.send.setAttribute("aria-label", t.send);
+  ui.attach.setAttribute("aria-label", t.attach);
+  ui.file.setAttribute("aria-label", t.attach);
+  ui.chips.setAttribute("aria-label", t.attachments);
   ui.status.textContent = t.connecting;
 }
 

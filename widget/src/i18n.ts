@@ -23,6 +23,15 @@ const en = {
   badEmail: "Check the e-mail address.",
   nameRequired: "Tell us your name.",
   gone: "This chat is not available.",
+  attach: "Attach a file",
+  attachments: "Attachments",
+  remove: "Remove",
+  uploading: "Uploading…",
+  tooLarge: (limit: string) => `File is larger than ${limit}`,
+  emptyFile: "File is empty",
+  uploadFailed: "Upload failed",
+  download: "Download",
+  units: ["B", "KB", "MB"],
 };
 
 type Words = typeof en;
@@ -50,6 +59,15 @@ const ru: Words = {
   badEmail: "Проверьте адрес e-mail.",
   nameRequired: "Как вас зовут?",
   gone: "Этот чат недоступен.",
+  attach: "Прикрепить файл",
+  attachments: "Вложения",
+  remove: "Убрать",
+  uploading: "Загрузка…",
+  tooLarge: (limit: string) => `Файл больше ${limit}`,
+  emptyFile: "Файл пустой",
+  uploadFailed: "Не удалось загрузить",
+  download: "Скачать",
+  units: ["Б", "КБ", "МБ"],
 };
 
 export function words(language: string): Words {

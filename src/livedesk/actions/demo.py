@@ -20,6 +20,7 @@ from livedesk.actions.admin import (
     do_create_user,
     do_set_members,
 )
+from livedesk.actions.apps import do_create_app
 from livedesk.actions.auth import do_create_admin, do_set_status
 from livedesk.actions.conversations import do_customer_message, do_operator_message
 from livedesk.actions.sessions import do_close, do_take
@@ -32,11 +33,13 @@ from livedesk.models import (
     ChannelKind,
     ChatSession,
     Contact,
+    LiveChat,
     SessionStatus,
     User,
     UserStatus,
 )
 from livedesk.realtime.runtime import Runtime
+from livedesk.schemas.apps import AppCreate, FieldDef
 from livedesk.schemas.livechats import ChannelCreate, MembersIn
 from livedesk.schemas.users import UserCreate
 
@@ -352,7 +355,47 @@ async def _load_team(rt: Runtime) -> tuple[dict[str, int], dict[str, int]]:
             await do_set_status(db, user, UserStatus.online)
             users[person.email] = user.id
         channels = {chat.name: await _create_chat(db, chat, users) for chat in _CHATS}
+        await _create_apps(db)
     return users, channels
+
+
+DEMO_APPS = (
+    AppCreate(
+        name="Requests",
+        fields=[
+            FieldDef(key="subject", label="Subject", type="string", required=True),
+            FieldDef(key="customer", label="Customer", type="contact"),
+            FieldDef(key="session_link", label="Chat", type="string"),
+            FieldDef(key="transcript", label="Transcript", type="text"),
+            FieldDef(
+                key="status", label="Status", type="select", options=["new", "in progress", "done"]
+            ),
+            FieldDef(key="due", label="Due", type="date"),
+        ],
+    ),
+    AppCreate(
+        name="Customers",
+        fields=[
+            FieldDef(key="name", label="Name", type="string", required=True),
+            FieldDef(key="phone", label="Phone", type="phone"),
+            FieldDef(key="email", label="E-mail", type="email"),
+            FieldDef(key="username", label="Username", type="string"),
+            FieldDef(key="vip", label="VIP", type="boolean"),
+        ],
+    ),
+)
+
+
+async def _create_apps(db: DbSession) -> None:
+    """A request app and a customer app, bound to the support live chats."""
+    requests, customers = [await do_create_app(db, spec) for spec in DEMO_APPS]
+    rows = await db.execute(select(LiveChat).where(LiveChat.name.in_((SUPPORT, SUPPORT_RU))))
+    for chat in rows.scalars():
+        chat.settings = {
+            **chat.settings,
+            "item_app_id": requests.id,
+            "customer_app_id": customers.id,
+        }
 
 
 async def _create_chat(db: DbSession, chat: _Chat, users: dict[str, int]) -> int:

@@ -52,7 +52,8 @@ async def enqueue_reply(db: DbSession, s: ChatSession, m: Message) -> None:
     caller's transaction: the reply and its outbox row commit together or not at all."""
     recipient = await _recipient(db, s) if s.channel_id is not None else None
     if recipient is None or s.channel_id is None:
-        m.delivery_state = OutboxState.failed.value  # the channel or the identity is gone
+        m.delivery_state = OutboxState.failed.value
+        m.delivery_error = "The customer's channel or their identity on it no longer exists."
         return
     m.delivery_state = OutboxState.pending.value
     out = Outbound(
@@ -102,7 +103,7 @@ async def do_delivered(db: DbSession, item_id: int, external_id: str) -> None:
     item, m = found
     item.state, item.sent_at, item.last_error = OutboxState.sent, utcnow(), None
     item.external_id = external_id or None
-    m.delivery_state = OutboxState.sent.value
+    m.delivery_state, m.delivery_error = OutboxState.sent.value, None
     m.external_id = external_id or m.external_id
     await db.flush()
     await stage_message_updated(db, m)
@@ -112,7 +113,8 @@ async def do_delivery_failed(
     db: DbSession, item_id: int, reason: str, retry_at: datetime | None
 ) -> None:
     """A failed attempt: try again at ``retry_at`` (the message stays pending), or, with
-    None, give up: the message is failed, and the reason goes to its audience."""
+    None, give up: the message is failed with the reason (``delivery_error``), and its
+    audience gets ``message.updated``."""
     found = await _locked(db, item_id)
     if found is None:
         return
@@ -122,6 +124,7 @@ async def do_delivery_failed(
         item.next_attempt_at = retry_at
         return
     item.state = OutboxState.failed
-    m.delivery_state = OutboxState.failed.value
+    m.delivery_state, m.delivery_error = OutboxState.failed.value, item.last_error
     await db.flush()
+    # ``delivery_error`` is in the message too; the top-level copy is for older clients.
     await stage_message_updated(db, m, delivery_error=item.last_error)

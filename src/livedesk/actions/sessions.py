@@ -56,6 +56,7 @@ async def _record_assignment(
     db.add(
         Assignment(session_id=s.id, actor_id=actor.id, from_user_id=before, to_user_id=target.id)
     )
+    prev_name: str | None = None
     if verb == "taken":
         text = f"{target.name} took the session"
     elif before is None:
@@ -64,7 +65,18 @@ async def _record_assignment(
         prev = await db.get(User, before)
         prev_name = prev.name if prev else "?"
         text = f"{actor.name} reassigned the session from {prev_name} to {target.name}"
-    line = _system_line(s, verb, text, actor_id=actor.id, from_user_id=before, to_user_id=target.id)
+    # Names as they were, so that clients can word the line in their own language.
+    line = _system_line(
+        s,
+        verb,
+        text,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        from_user_id=before,
+        from_user_name=prev_name,
+        to_user_id=target.id,
+        to_user_name=target.name,
+    )
     db.add(line)
     await db.flush()
     return line
@@ -208,7 +220,9 @@ async def do_close(db: DbSession, user: User, roles: Roles, session_id: int) -> 
     s.status, s.closed_at = SessionStatus.closed, utcnow()
     if s.assignee_id is not None:
         s.last_assignee_id = s.assignee_id
-    line = _system_line(s, "closed", f"{user.name} closed the session", actor_id=user.id)
+    line = _system_line(
+        s, "closed", f"{user.name} closed the session", actor_id=user.id, actor_name=user.name
+    )
     db.add(line)
     await db.flush()
     await stage_session_event(

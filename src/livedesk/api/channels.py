@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header
+import httpx
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Request
 from pydantic import BaseModel
 
-from livedesk.actions.channels import do_channel_inbound
+from livedesk.actions.channels import do_channel_inbound, fetch_avatars, new_telegram_contacts
 from livedesk.api.deps import RuntimeDep
 from livedesk.channels import api as api_channel
 from livedesk.channels import telegram
@@ -33,18 +35,36 @@ class ApiMessageOut(BaseModel):
     duplicate: bool
 
 
+async def _channel_http(request: Request) -> AsyncIterator[httpx.AsyncClient]:
+    """The server's client for outbound messenger HTTP (made at startup); a short-lived one
+    when the app runs without its lifespan."""
+    shared: httpx.AsyncClient | None = getattr(request.app.state, "channel_http", None)
+    if shared is not None:
+        yield shared
+        return
+    async with httpx.AsyncClient() as http:
+        yield http
+
+
+ChannelHttp = Annotated[httpx.AsyncClient, Depends(_channel_http)]
+
+
 async def _channel(rt: Runtime, channel_id: int, kind: ChannelKind) -> Channel:
     async with rt.read() as db:
         channel = await db.get(Channel, channel_id)
-    if channel is None or channel.kind is not kind or not channel.is_active:
+    if channel is None or channel.kind is not kind:
         raise not_found("channel")
     return channel
 
 
-def _check(given: str | None, expected: str | None, code: str) -> None:
-    # Constant time; a channel without a secret accepts nothing.
+def _check(channel: Channel, given: str | None, code: str) -> None:
+    """Credentials first (constant time; a channel without a secret accepts nothing), so
+    that only its holder learns that a channel is disabled."""
+    expected = channel.secret
     if not given or not expected or not hmac.compare_digest(given, expected):
         raise ApiError(401, code, "Wrong or missing channel credentials.")
+    if not channel.is_active:
+        raise ApiError(403, "channel_disabled", "This channel is disabled.")
 
 
 @router.post("/telegram/{channel_id}/webhook")
@@ -52,18 +72,23 @@ async def telegram_webhook(
     channel_id: int,
     rt: RuntimeDep,
     update: Annotated[dict[str, Any], Body()],
-    secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None,
+    http: ChannelHttp,
+    background: BackgroundTasks,
+    secret: Annotated[str | None, Header(alias=telegram.SECRET_HEADER)] = None,
 ) -> WebhookOut:
     """A Bot API ``Update``. Anything we do not handle is acknowledged and dropped, or
     Telegram would redeliver it forever."""
     channel = await _channel(rt, channel_id, ChannelKind.telegram)
-    _check(secret, channel.secret, "invalid_secret")
+    _check(channel, secret, "invalid_secret")
     items = telegram.parse(update)
-    stored = 0
+    stored, new_contacts = 0, []
     if items:
         async with rt.tx() as db:
             for item in items:
                 stored += await do_channel_inbound(db, channel, item) is not None
+            new_contacts = new_telegram_contacts(db)
+    if new_contacts:  # after the answer: a slow Bot API never holds the webhook up
+        background.add_task(fetch_avatars, rt, http, channel, new_contacts)
     return WebhookOut(stored=stored)
 
 
@@ -77,7 +102,7 @@ async def api_message(
     channel = await _channel(rt, channel_id, ChannelKind.api)
     scheme, _, token = (authorization or "").partition(" ")
     given = token_hash(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    _check(given, channel.secret, "invalid_token")
+    _check(channel, given, "invalid_token")
     async with rt.tx() as db:
         m = await do_channel_inbound(db, channel, api_channel.parse(body)[0])
     if m is None:

@@ -10,6 +10,7 @@ import orjson
 from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
+from livedesk.actions.apps import linked_contact_ids
 from livedesk.actions.conversations import do_operator_message, do_read
 from livedesk.actions.sessions import do_assign, do_close, do_take, do_take_next
 from livedesk.api.deps import CurrentCtx
@@ -19,7 +20,15 @@ from livedesk.lib.counters import counters_for
 from livedesk.lib.errors import bad_request, not_found
 from livedesk.lib.present import present_message, present_session, present_sessions
 from livedesk.lib.search import search_message_ids, search_session_ids
-from livedesk.models import Channel, ChatSession, ContactIdentity, Message, SessionStatus
+from livedesk.models import (
+    Channel,
+    ChatSession,
+    Contact,
+    ContactIdentity,
+    Message,
+    SessionStatus,
+)
+from livedesk.schemas.livechats import CountersPublic
 from livedesk.schemas.sessions import (
     AssignIn,
     ContactPublic,
@@ -136,8 +145,11 @@ async def list_messages(
     """This contact's messages in this live chat, earlier sessions included, newest first."""
     async with ctx.read() as (db, roles):
         s = await access_session(db, roles, session_id)
+        contact = await db.get(Contact, s.contact_id)
+        assert contact is not None
         query = select(Message).where(
-            Message.contact_id == s.contact_id, Message.livechat_id == s.livechat_id
+            Message.contact_id.in_(await linked_contact_ids(db, contact)),
+            Message.livechat_id == s.livechat_id,
         )
         if before is not None:
             query = query.where(Message.id < before)
@@ -198,9 +210,9 @@ async def read(session_id: int, body: ReadIn, ctx: CurrentCtx) -> dict[str, int]
 
 
 @router.get("/counters")
-async def counters(ctx: CurrentCtx) -> dict[str, object]:
+async def counters(ctx: CurrentCtx) -> CountersPublic:
     async with ctx.read() as (db, roles):
-        return await counters_for(db, roles)
+        return CountersPublic.model_validate(await counters_for(db, roles))
 
 
 @router.get("/contacts/{contact_id}")
@@ -229,6 +241,7 @@ async def get_contact(contact_id: int, ctx: CurrentCtx) -> ContactPublic:
             email=contact.email,
             phone=contact.phone,
             identities=identities,
+            account_item_id=contact.account_item_id,
             created_at=contact.created_at,
         )
 
@@ -248,7 +261,10 @@ async def search(
             return SearchOut(sessions=await present_sessions(db, ctx.user.id, found))
         s = await access_session(db, roles, session_id)
         named = await search_session_ids(db, q, ChatSession.id == s.id, 1)
-        message_ids = await search_message_ids(db, q, s.livechat_id, s.contact_id, limit)
+        contact = await db.get(Contact, s.contact_id)
+        assert contact is not None
+        contact_ids = await linked_contact_ids(db, contact)
+        message_ids = await search_message_ids(db, q, s.livechat_id, contact_ids, limit)
         messages = await db.execute(
             select(Message).where(Message.id.in_(message_ids)).order_by(Message.id.desc())
         )

@@ -35,8 +35,22 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class FileBytes:
+    """An attachment's content, for channels that upload files rather than send links."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outbound:
-    """An operator's reply, as stored in the outbox payload (see ``to_payload``)."""
+    """An operator's reply, as stored in the outbox payload (see ``to_payload``).
+
+    ``attachments`` are the message's (``{id, type, name, content_type, size, url}``, the
+    url relative to the server); ``files`` their bytes by attachment id, loaded by the
+    outbox worker for the channels that upload them (never stored in the payload).
+    """
 
     recipient: str
     text: str
@@ -44,6 +58,7 @@ class Outbound:
     attachments: list[Attachment] = field(default_factory=list)
     message_id: int = 0
     delivery_id: int = 0
+    files: dict[int, FileBytes] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,12 +22,15 @@ import httpx
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
+from livedesk.actions.channels import remote_fetcher
+from livedesk.actions.files import read_bytes
 from livedesk.actions.outbox import do_delivered, do_delivery_failed, on_enqueued
 from livedesk.channels.api import ApiSender
-from livedesk.channels.base import Outbound, SendError, Sends
+from livedesk.channels.base import FileBytes, Outbound, SendError, Sends
 from livedesk.channels.telegram import BotApi, TelegramSender
 from livedesk.config import Settings
-from livedesk.models import Channel, ChannelKind, Message, OutboxItem, OutboxState
+from livedesk.lib.errors import ApiError
+from livedesk.models import Channel, ChannelKind, Message, OutboxItem, OutboxState, StoredFile
 from livedesk.models.base import utcnow
 from livedesk.realtime.runtime import Runtime
 
@@ -54,7 +57,34 @@ def sender_for(claim: Claim, http: httpx.AsyncClient, settings: Settings) -> Sen
     if claim.kind is ChannelKind.telegram:
         token = str(claim.config.get("bot_token", ""))
         return TelegramSender(BotApi(http, settings.telegram_api_url, token))
-    return ApiSender(http, str(claim.config.get("url", "")), claim.secret)
+    url = str(claim.config.get("url", ""))
+    return ApiSender(http, url, claim.secret, settings.public_url)
+
+
+async def with_files(rt: Runtime, http: httpx.AsyncClient, out: Outbound) -> Outbound:
+    """``out`` with the bytes of its attachments, for channels that upload them."""
+    ids = [a["id"] for a in out.attachments if isinstance(a.get("id"), int)]
+    if not ids:
+        return out
+    async with rt.read() as db:
+        rows = await db.execute(select(StoredFile).where(StoredFile.id.in_(ids)))
+        found = {f.id: f for f in rows.scalars()}
+    files: dict[int, FileBytes] = {}
+    for file_id in ids:
+        f = found.get(file_id)
+        if f is None:
+            raise SendError(f"attachment {file_id} no longer exists", retryable=False)
+        files[file_id] = FileBytes(f.name, f.content_type, await _read(rt, http, f))
+    return replace(out, files=files)
+
+
+async def _read(rt: Runtime, http: httpx.AsyncClient, f: StoredFile) -> bytes:
+    try:
+        return await read_bytes(rt, f, remote_fetcher(rt.settings, http))
+    except ApiError as err:
+        raise SendError(f"{f.name}: {err.message}", retryable=err.status >= 500) from None
+    except FileNotFoundError:
+        raise SendError(f"{f.name}: missing from the file store", retryable=False) from None
 
 
 def retry_at(settings: Settings, attempts: int, err: SendError) -> datetime | None:
@@ -117,11 +147,14 @@ async def _release(rt: Runtime, item_id: int) -> None:
             item.next_attempt_at = utcnow()
 
 
-async def _send(claim: Claim, http: httpx.AsyncClient, settings: Settings) -> str:
+async def _send(rt: Runtime, http: httpx.AsyncClient, claim: Claim) -> str:
     if not claim.active:
         raise SendError("the channel is disabled", retryable=False)
     try:
-        return await sender_for(claim, http, settings).send(claim.out)
+        out = claim.out
+        if claim.kind is ChannelKind.telegram:
+            out = await with_files(rt, http, out)
+        return await sender_for(claim, http, rt.settings).send(out)
     except SendError:
         raise
     except Exception as exc:  # a bug or an odd answer: retried, and logged with its trace
@@ -131,7 +164,7 @@ async def _send(claim: Claim, http: httpx.AsyncClient, settings: Settings) -> st
 
 async def deliver(rt: Runtime, http: httpx.AsyncClient, claim: Claim) -> None:
     try:
-        external_id = await _send(claim, http, rt.settings)
+        external_id = await _send(rt, http, claim)
     except SendError as err:
         when = retry_at(rt.settings, claim.attempts, err)
         async with rt.tx() as db:

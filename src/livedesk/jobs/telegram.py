@@ -10,7 +10,12 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from livedesk.actions.channels import do_channel_inbound
+from livedesk.actions.channels import (
+    do_channel_inbound,
+    fetch_avatars,
+    new_telegram_contacts,
+    sync_webhook,
+)
 from livedesk.channels.base import SendError
 from livedesk.channels.telegram import BotApi, parse
 from livedesk.models import Channel, ChannelKind
@@ -20,10 +25,6 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECS = 25
 POLL_ERROR_PAUSE_SECS = 5.0
-
-
-def webhook_url(public_url: str, channel_id: int) -> str:
-    return f"{public_url.rstrip('/')}/api/channels/telegram/{channel_id}/webhook"
 
 
 async def telegram_channels(rt: Runtime, only: list[int] | None = None) -> list[Channel]:
@@ -41,35 +42,44 @@ def bot_api(rt: Runtime, http: httpx.AsyncClient, channel: Channel) -> BotApi:
 async def set_webhooks(
     rt: Runtime, http: httpx.AsyncClient, only: list[int] | None = None
 ) -> list[tuple[int, str | None]]:
-    """setWebhook (with the channel's secret token) for each telegram channel; per channel,
-    None on success or the error. Needs ``public_url``."""
+    """setWebhook (with the channel's secret token) for each enabled telegram channel,
+    recording the outcome on it; per channel, None on success or the error. Needs
+    ``public_url``."""
     done: list[tuple[int, str | None]] = []
     for channel in await telegram_channels(rt, only):
-        url = webhook_url(rt.settings.public_url, channel.id)
-        try:
-            await bot_api(rt, http, channel).set_webhook(url, channel.secret or "")
-            done.append((channel.id, None))
-        except SendError as err:
-            log.warning("telegram channel %d: setWebhook failed: %s", channel.id, err.reason)
-            done.append((channel.id, err.reason))
+        recorded = await sync_webhook(rt, http, channel)
+        error = recorded.config.get("webhook_error")
+        done.append((channel.id, str(error) if error else None))
     return done
 
 
 async def register_webhooks(rt: Runtime, http: httpx.AsyncClient) -> None:
-    """At startup with ``public_url`` set; failures are logged (``livedesk telegram
-    set-webhook`` retries them by hand)."""
+    """At startup with ``public_url`` set; failures are logged and shown on the channel
+    (``livedesk telegram set-webhook`` retries them by hand)."""
     for channel_id, error in await set_webhooks(rt, http):
         if error is None:
             log.info("telegram channel %d: webhook registered", channel_id)
 
 
-async def receive_updates(rt: Runtime, channel: Channel, updates: list[dict[str, Any]]) -> int:
-    """Store the messages of ``updates`` (the webhook's path too); how many were new."""
+async def receive_updates(
+    rt: Runtime, http: httpx.AsyncClient, channel: Channel, updates: list[dict[str, Any]]
+) -> int:
+    """Store the messages of ``updates`` as the webhook does; how many were new. A channel
+    disabled meanwhile takes nothing: its updates are dropped."""
     stored = 0
     async with rt.tx() as db:
+        fresh = await db.get(Channel, channel.id)
+        if fresh is None or not fresh.is_active:
+            log.warning(
+                "telegram channel %d is disabled: %d updates dropped", channel.id, len(updates)
+            )
+            return 0
         for update in updates:
             for item in parse(update):
-                stored += await do_channel_inbound(db, channel, item) is not None
+                stored += await do_channel_inbound(db, fresh, item) is not None
+        new_contacts = new_telegram_contacts(db)
+    if new_contacts:
+        await fetch_avatars(rt, http, fresh, new_contacts)
     return stored
 
 
@@ -93,7 +103,7 @@ async def poll_channel(
         if not updates:
             continue
         try:
-            await receive_updates(rt, channel, updates)
+            await receive_updates(rt, http, channel, updates)
         except Exception:  # not acknowledged: the same updates come again
             log.exception("telegram channel %d: storing updates failed", channel.id)
             await asyncio.sleep(POLL_ERROR_PAUSE_SECS)

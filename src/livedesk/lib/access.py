@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import not_found
-from livedesk.models import ChatSession, Contact, LiveChat, Membership, SessionStatus, User
+from livedesk.models import ChatSession, Contact, Item, LiveChat, Membership, SessionStatus, User
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,31 @@ async def access_contact(db: DbSession, roles: Roles, contact_id: int) -> Contac
     if seen.first() is None:
         raise not_found("contact")
     return contact
+
+
+def visible_items(roles: Roles, is_admin: bool) -> ColumnElement[bool]:
+    """Items a user may see: admins all; others those of their live chats, and the items
+    created outside any live chat (shared records, e.g. from the app's own page)."""
+    if is_admin:
+        return true()
+    return or_(Item.livechat_id.is_(None), Item.livechat_id.in_(roles.livechats))
+
+
+async def access_item(
+    db: DbSession,
+    roles: Roles,
+    is_admin: bool,
+    app_id: int,
+    item_id: int,
+    *,
+    for_update: bool = False,
+) -> Item:
+    query = select(Item).where(
+        Item.id == item_id, Item.app_id == app_id, visible_items(roles, is_admin)
+    )
+    if for_update:
+        query = query.with_for_update()
+    item = (await db.execute(query)).scalar_one_or_none()
+    if item is None:
+        raise not_found("item")
+    return item

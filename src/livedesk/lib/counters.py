@@ -6,13 +6,18 @@ For user U:
   simply ``sessions.last_message_id``.
 - red = unread sessions + unassigned sessions of live chats where U is supervisor;
 - blue = unassigned sessions of live chats where U is operator.
+
+``group_sizes``: how many sessions each of U's groups in the left menu holds (PRODUCT.md,
+"Groups"), from the same indexes. They are for U's own reads (``GET /api/livechats``), not
+for ``counters`` events: those are computed for many users inside writes, and the group
+sizes move with the ``session.*`` events that every user concerned receives anyway.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select, union_all
 
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles
@@ -115,6 +120,65 @@ def _compose(roles: Roles, unassigned: dict[int, int], unread: dict[int, int]) -
         "unassigned_supervised": supervised,
         "livechats": per_chat,
     }
+
+
+# Closed groups grow without end while the open ones stay as large as the day's work: their
+# counts stop here, so that reading them costs the same after years of history. The menu
+# shows "999+" from this number on.
+CLOSED_COUNT_CAP = 1000
+
+
+async def group_sizes(db: DbSession, roles: Roles) -> dict[int, dict[str, int | None]]:
+    """Per live chat of the user: mine, unassigned, active, closed, as ``GET
+    /api/sessions?group=`` lists them; None for a group the user does not have there.
+    ``closed`` stops at ``CLOSED_COUNT_CAP``. A few grouped queries, whatever the sizes."""
+    S = ChatSession
+    unassigned = await unassigned_by_livechat(db, roles.livechats)
+    active: dict[int, int] = {}
+    if roles.supervisor_of:
+        rows = await db.execute(
+            select(S.livechat_id, func.count())
+            .where(S.livechat_id.in_(roles.supervisor_of), S.status == SessionStatus.active)
+            .group_by(S.livechat_id)
+        )
+        active = {lc: int(n) for lc, n in rows}
+    mine: dict[int, int] = {}
+    if roles.operator_of:
+        rows = await db.execute(
+            select(S.livechat_id, func.count())
+            .where(S.assignee_id == roles.user_id, S.status == SessionStatus.active)
+            .group_by(S.livechat_id)
+        )
+        mine = {lc: int(n) for lc, n in rows}
+    closed = await _closed_by_livechat(db, roles)
+    return {
+        lc: {
+            "mine": mine.get(lc, 0) if lc in roles.operator_of else None,
+            "unassigned": unassigned.get(lc, 0),
+            "active": active.get(lc, 0) if lc in roles.supervisor_of else None,
+            "closed": closed.get(lc, 0),
+        }
+        for lc in roles.livechats
+    }
+
+
+async def _closed_by_livechat(db: DbSession, roles: Roles) -> dict[int, int]:
+    """Closed sessions per live chat (all of them where supervisor, else those that were
+    mine), each count stopping at ``CLOSED_COUNT_CAP``: one statement, one bounded index
+    range per live chat."""
+    if not roles.livechats:
+        return {}
+    parts: list[Select[Any]] = []
+    for lc in sorted(roles.livechats):
+        query = select(ChatSession.livechat_id).where(
+            ChatSession.livechat_id == lc, ChatSession.status == SessionStatus.closed
+        )
+        if lc not in roles.supervisor_of:
+            query = query.where(ChatSession.last_assignee_id == roles.user_id)
+        capped = query.limit(CLOSED_COUNT_CAP).subquery()
+        parts.append(select(capped.c.livechat_id, func.count()).group_by(capped.c.livechat_id))
+    rows = await db.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+    return {lc: int(n) for lc, n in rows}
 
 
 def countable_for(user_id: int) -> Any:

@@ -28,6 +28,7 @@ def present_message(m: Message) -> MessagePublic:
         system=m.system,
         channel_kind=m.channel_kind,
         delivery_state=m.delivery_state,
+        delivery_error=m.delivery_error,
     )
 
 

@@ -7,6 +7,8 @@ Callers pass the visibility rule; nothing here decides who may see what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,9 +48,14 @@ async def search_session_ids(
 
 
 async def search_message_ids(
-    db: AsyncSession, q: str, livechat_id: int, contact_id: int, limit: int = DEFAULT_LIMIT
+    db: AsyncSession,
+    q: str,
+    livechat_id: int,
+    contact_ids: Sequence[int],
+    limit: int = DEFAULT_LIMIT,
 ) -> list[int]:
-    """Ids of a contact's messages in a live chat (all its sessions) containing ``q``.
+    """Ids of the contacts' messages in a live chat (all their sessions) containing ``q``
+    (one contact, or the contacts linked to one customer record).
 
     Newest first. System lines (assigned, closed, ...) are not searchable text. The caller
     has already checked that the user may see this contact's history.
@@ -60,7 +67,7 @@ async def search_message_ids(
         select(Message.id)
         .where(
             Message.livechat_id == livechat_id,
-            Message.contact_id == contact_id,
+            Message.contact_id.in_(contact_ids),
             Message.author_kind != AuthorKind.system,
             contains_folded(db, _MESSAGE_TEXT, needle),
         )

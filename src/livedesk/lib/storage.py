@@ -35,6 +35,7 @@ class FileStore:
         digest = hashlib.sha256(data).hexdigest()
         final = self.path(digest)
         if final.exists():
+            os.utime(final)  # fresh again: pruning spares blobs touched lately
             return digest
         final.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".upload-")

@@ -1,5 +1,6 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
+from livedesk.models.apps import App, Item, WebhookDelivery, WebhookState
 from livedesk.models.base import Base
 from livedesk.models.contacts import Contact, ContactIdentity
 from livedesk.models.events import Event, EventRecipient
@@ -12,6 +13,7 @@ from livedesk.models.users import ApiToken, AuthSession, User, UserStatus
 
 __all__ = [
     "ApiToken",
+    "App",
     "Assignment",
     "AuthSession",
     "AuthorKind",
@@ -24,6 +26,7 @@ __all__ = [
     "Event",
     "EventRecipient",
     "InboundReceipt",
+    "Item",
     "LiveChat",
     "Membership",
     "Message",
@@ -34,4 +37,6 @@ __all__ = [
     "StoredFile",
     "User",
     "UserStatus",
+    "WebhookDelivery",
+    "WebhookState",
 ]

@@ -37,6 +37,8 @@ class MessagePublic(Out):
     system: dict[str, Any] | None = None
     channel_kind: str | None = None
     delivery_state: str | None = None
+    # Why a messenger did not take this reply (with delivery_state "failed").
+    delivery_error: str | None = None
 
 
 class AttachmentOut(Out):
@@ -85,6 +87,8 @@ class ContactPublic(ContactBrief):
     email: str | None = None
     phone: str | None = None
     identities: list[IdentityOut] = []
+    # The customer record (an item of the live chat's customer app) this contact is linked to.
+    account_item_id: int | None = None
     created_at: datetime
 
 

@@ -5,7 +5,9 @@ Inbound: ``POST /api/channels/api/{channel_id}/messages`` with ``Authorization: 
 JSON to the channel's ``config.url``, with ``X-Livedesk-Signature: sha256=<hex>``, the
 HMAC-SHA256 of the exact body bytes. The key is ``signing_key(token)``: the hex SHA-256 of
 the channel token, which the receiver can compute from the token it was given, and which is
-all the server keeps of it (the token itself is shown once and never stored).
+all the server keeps of it (the token itself is shown once and never stored). Attachment
+URLs go out absolute when the server knows its public URL. docs/channels.md is the
+integrator's guide.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ import httpx
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from livedesk.channels.base import Inbound, Outbound, Sender, SendError, retryable_status
+from livedesk.channels.base import (
+    Attachment,
+    Inbound,
+    Outbound,
+    Sender,
+    SendError,
+    retryable_status,
+)
 
 SIGNATURE_HEADER = "X-Livedesk-Signature"
 DELIVERY_HEADER = "X-Livedesk-Delivery"
@@ -77,17 +86,19 @@ def sign(body: bytes, key: str) -> str:
 
 
 class ApiSender:
-    """POSTs replies to the channel's URL, signed with ``key`` (see the module docstring)."""
+    """POSTs replies to the channel's URL, signed with ``key`` (see the module docstring).
+    Attachment URLs are made absolute with ``public_url`` (unset: left relative)."""
 
-    def __init__(self, http: httpx.AsyncClient, url: str, key: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, url: str, key: str, public_url: str = "") -> None:
         self._http = http
         self._url = url
         self._key = key
+        self._public_url = public_url.rstrip("/")
 
     async def send(self, out: Outbound) -> str:
         if not self._url:
             raise SendError("the channel has no config.url to deliver to", retryable=False)
-        body = orjson.dumps(_body(out))
+        body = orjson.dumps(_body(out, self._public_url))
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, self._key),
@@ -106,7 +117,7 @@ class ApiSender:
         return _external_id(r)
 
 
-def _body(out: Outbound) -> dict[str, Any]:
+def _body(out: Outbound, public_url: str) -> dict[str, Any]:
     return {
         "type": "message",
         "delivery_id": out.delivery_id,
@@ -114,8 +125,15 @@ def _body(out: Outbound) -> dict[str, Any]:
         "recipient_id": out.recipient,
         "author_name": out.author_name,
         "text": out.text,
-        "attachments": out.attachments,
+        "attachments": [_absolute(a, public_url) for a in out.attachments],
     }
+
+
+def _absolute(attachment: Attachment, public_url: str) -> Attachment:
+    url = attachment.get("url")
+    if public_url and isinstance(url, str) and url.startswith("/"):
+        return {**attachment, "url": public_url + url}
+    return attachment
 
 
 def _retry_after(r: httpx.Response) -> float | None:

@@ -1,9 +1,10 @@
 """Bot API ``Update`` -> ``Inbound``: text, media (labeled placeholders), edits, the sender.
 
 Only private chats with people: a bot added to a group or a channel posts nothing here.
-Media are kept as attachments with their ``file_id`` (fetching the bytes needs the bot
-token, so the server never hands Telegram file URLs to browsers); the message text is the
-caption, or a labeled placeholder such as ``[Sticker 😀]`` where the content is not shown.
+A media file becomes an attachment with its ``remote_id`` (the Bot API ``file_id``), a
+name and a content type: the server registers it as a file fetched on first download
+(the bytes need the bot token, so Telegram file URLs never reach browsers). The message
+text is the caption, or a labeled placeholder such as ``[Sticker 😀]``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,21 @@ MEDIA_LABELS = {
     "contact": "Contact",
 }
 UNSUPPORTED_LABEL = "[Unsupported message]"
-# Attachment fields copied from the Bot API objects (sizes, names, durations).
-_KEPT_FIELDS = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size", "duration")
+# Name and type of the media Telegram sends without them (photos are always JPEG).
+_DEFAULT_FILES = {
+    "photo": ("photo.jpg", "image/jpeg"),
+    "document": ("document", "application/octet-stream"),
+    "voice": ("voice.ogg", "audio/ogg"),
+    "video": ("video.mp4", "video/mp4"),
+    "video_note": ("video-message.mp4", "video/mp4"),
+    "audio": ("audio.mp3", "audio/mpeg"),
+    "animation": ("animation.mp4", "video/mp4"),
+}
+_STICKER_FILES = {
+    "is_animated": ("sticker.tgs", "application/x-tgsticker"),
+    "is_video": ("sticker.webm", "video/webm"),
+}
+_STATIC_STICKER = ("sticker.webp", "image/webp")
 
 
 def parse(update: dict[str, Any]) -> list[Inbound]:
@@ -98,7 +112,26 @@ def _attachments(message: dict[str, Any]) -> list[Attachment]:
     if not isinstance(value, dict):
         return []
     found: Attachment = {"type": kind, "label": MEDIA_LABELS[kind]}
-    found.update({k: value[k] for k in _KEPT_FIELDS if k in value})
+    if isinstance(value.get("file_id"), str):
+        found.update(_file_of(kind, value))
     if kind == "sticker" and "emoji" in value:
         found["emoji"] = value["emoji"]
     return [found]
+
+
+def _file_of(kind: str, value: dict[str, Any]) -> Attachment:
+    if kind == "sticker":
+        name, content_type = next(
+            (named for flag, named in _STICKER_FILES.items() if value.get(flag)), _STATIC_STICKER
+        )
+    else:
+        name, content_type = _DEFAULT_FILES.get(kind, ("file", "application/octet-stream"))
+    found: Attachment = {
+        "remote_id": value["file_id"],
+        "name": value.get("file_name") or name,
+        "content_type": value.get("mime_type") or content_type,
+        "size": value.get("file_size"),
+    }
+    if isinstance(value.get("duration"), int):
+        found["duration"] = value["duration"]
+    return found
