@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from tests.client import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Desk
 from tests.e2e.conftest import WAIT_MS, NewPage
@@ -21,6 +21,7 @@ from tests.e2e.test_workspace import (
     group_button,
     no_notice,
     session_row,
+    show_group,
     sign_in,
     sign_in_as,
 )
@@ -282,3 +283,138 @@ def test_connection_loss_shows_a_banner_and_catches_up(desk: Desk, new_page: New
     expect(session_row(page, sid).locator(".preview")).to_have_text(
         "Said while you were offline", timeout=WAIT_MS
     )
+
+
+def _group_count(page: Page, group: str) -> Locator:
+    return group_button(page, group).locator(".count")
+
+
+def _menu_counts(page: Page, groups: tuple[str, ...], counts: str) -> None:
+    """The sizes the left menu shows, in menu order, e.g. "1 0 2"."""
+    for group, count in zip(groups, counts.split(), strict=True):
+        expect(_group_count(page, group)).to_have_text(count, timeout=WAIT_MS)
+
+
+def test_every_group_in_the_menu_shows_its_size_live(
+    desk: Desk, new_page: NewPage, shots: Shots
+) -> None:
+    olga = desk.user("Olga Operator")
+    sveta = desk.user("Sveta Supervisor")
+    chat = desk.livechat("Support", operators=[olga], supervisors=[sveta])
+    op, sup = new_page(), new_page()
+    sign_in_as(op, olga)
+    sign_in_as(sup, sveta)
+    operator_groups = ("mine", "unassigned", "closed")
+    supervisor_groups = ("unassigned", "active", "closed")
+    _menu_counts(op, operator_groups, "0 0 0")
+    _menu_counts(sup, supervisor_groups, "0 0 0")
+    expect(group_button(op, "active")).to_have_count(0)
+    expect(group_button(sup, "mine")).to_have_count(0)
+
+    # Two customers write: both queues grow, no reload.
+    first = int(desk.visitor(chat, "Ivan First").say("hello")["session_id"])
+    desk.visitor(chat, "Petr Second").say("hi there")
+    _menu_counts(op, operator_groups, "0 2 0")
+    _menu_counts(sup, supervisor_groups, "2 0 0")
+
+    # The operator takes one in the UI: My chats and Active grow, the queue shrinks.
+    show_group(op, "unassigned")
+    session_row(op, first).click()
+    dialog(op).get_by_role("button", name="Take", exact=True).click()
+    _menu_counts(op, operator_groups, "1 1 0")
+    _menu_counts(sup, supervisor_groups, "1 1 0")
+    expect(_group_count(op, "mine")).not_to_have_class(re.compile(r"\bunread\b"))
+
+    # The supervisor assigns the other one to Olga: unread, so My chats turns red.
+    second = sveta.get(f"/api/sessions?livechat_id={chat['id']}&group=unassigned")["items"][0]
+    sveta.post(f"/api/sessions/{second['id']}/assign", {"operator_id": olga.id})
+    _menu_counts(op, operator_groups, "2 0 0")
+    _menu_counts(sup, supervisor_groups, "0 2 0")
+    expect(_group_count(op, "mine")).to_have_class(re.compile(r"\bunread\b"), timeout=WAIT_MS)
+    shots(op, "17-menu-group-sizes")
+    # She closes the first one.
+    olga.post(f"/api/sessions/{first}/close")
+    _menu_counts(op, operator_groups, "1 0 1")
+    _menu_counts(sup, supervisor_groups, "0 1 1")
+    # Each size is what the group lists.
+    show_group(sup, "closed")
+    expect(sup.locator(".session-list button.session-row")).to_have_count(1, timeout=WAIT_MS)
+    no_notice(op)
+    no_notice(sup)
+
+
+def test_system_lines_in_russian(desk: Desk, new_page: NewPage, shots: Shots) -> None:
+    olga = desk.user("Olga Operator")
+    oleg = desk.user("Oleg Operator")
+    sveta = desk.user("Sveta Supervisor")
+    chat = desk.livechat("Support", operators=[olga, oleg], supervisors=[sveta])
+    sid = int(desk.visitor(chat, "Ivan Customer").say("Здравствуйте")["session_id"])
+    olga.post(f"/api/sessions/{sid}/take")
+    sveta.post(f"/api/sessions/{sid}/assign", {"operator_id": oleg.id})
+    oleg.post(f"/api/sessions/{sid}/close")
+
+    page = new_page()
+    sign_in_as(page, sveta)
+    page.get_by_label("Language").select_option("ru")
+    show_group(page, "closed")
+    expect(group_button(page, "closed")).to_contain_text("Закрытые")
+    session_row(page, sid).click()
+    lines = dialog(page).locator(".system-line .text")
+    expect(lines).to_have_text(
+        [
+            "Olga Operator взял(а) чат в работу",
+            "Sveta Supervisor переназначил(а) чат: Olga Operator → Oleg Operator",
+            "Oleg Operator закрыл(а) чат",
+        ],
+        timeout=WAIT_MS,
+    )
+    shots(page, "16-system-lines-ru")
+    # Back in English, the same lines in English.
+    page.get_by_label("Язык").select_option("en")
+    expect(lines).to_have_text(
+        [
+            "Olga Operator took the chat",
+            "Sveta Supervisor reassigned the chat from Olga Operator to Oleg Operator",
+            "Oleg Operator closed the chat",
+        ],
+        timeout=WAIT_MS,
+    )
+    no_notice(page)
+
+
+def test_app_buttons_follow_the_live_chat_settings(
+    desk: Desk, new_page: NewPage, shots: Shots
+) -> None:
+    olga = desk.user("Olga Operator")
+    chat = desk.livechat("Support", operators=[olga])
+    sid = int(desk.visitor(chat, "Ivan Customer").say("hello")["session_id"])
+    olga.post(f"/api/sessions/{sid}/take")
+    page = new_page()
+    sign_in_as(page, olga)
+    session_row(page, sid).click()
+    panel = page.locator(".customer-panel")
+    expect(panel.locator(".contact-name")).to_have_text("Ivan Customer", timeout=WAIT_MS)
+    # No app bound: nothing of the apps shows.
+    expect(panel.get_by_role("button", name="Create item")).to_have_count(0)
+    expect(panel.get_by_role("region", name="Account")).to_have_count(0)
+
+    fields = [{"key": "title", "label": "Title", "type": "string"}]
+    requests = desk.admin.post("/api/apps", {"name": "Requests", "fields": fields}, expect=201)
+    customers = desk.admin.post("/api/apps", {"name": "Customers", "fields": fields}, expect=201)
+    settings = {"item_app_id": requests["id"], "customer_app_id": customers["id"]}
+    desk.admin.patch(f"/api/livechats/{chat['id']}", {"settings": settings})
+    # The item app shows at once (tests/e2e/test_apps.py uses it).
+    expect(panel.get_by_role("button", name="Create item")).to_be_enabled(timeout=WAIT_MS)
+    # The customer app needs a messenger channel besides the widget.
+    expect(panel.get_by_role("region", name="Account")).to_have_count(0)
+    desk.admin.post(f"/api/livechats/{chat['id']}/channels", {"kind": "api"}, expect=201)
+    page.reload()
+    session_row(page, sid).click()
+    account = panel.get_by_role("region", name="Account")
+    expect(account).to_be_visible(timeout=WAIT_MS)
+    expect(account.get_by_role("button", name="Create customer record")).to_be_enabled()
+    page.get_by_label("Language").select_option("ru")
+    expect(panel.get_by_role("button", name="Создать запись")).to_be_visible()
+    expect(panel.get_by_role("button", name="Создать карточку клиента")).to_be_visible()
+    shots(page, "18-app-buttons")
+    no_notice(page)

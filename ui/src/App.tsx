@@ -2,16 +2,28 @@ import { useEffect } from "react";
 
 import { LoginForm } from "./features/auth/LoginForm";
 import { AdminPage } from "./features/admin/AdminPage";
+import { AppsPage } from "./features/apps/AppsPage";
+import { ItemWindow } from "./features/apps/ItemWindow";
 import { Toasts } from "./features/alerts/Toasts";
 import { BlueCounter, MuteToggle, RedCounter } from "./features/counters/Counters";
 import { CustomerPanel } from "./features/customer/CustomerPanel";
 import { Dialog } from "./features/dialog/Dialog";
+import { useHashLinks } from "./features/links/useHashLinks";
 import { LivechatMenu } from "./features/livechats/LivechatMenu";
 import { useEventStream } from "./features/realtime/useEventStream";
 import { SearchBar } from "./features/search/SearchBar";
 import { SessionList } from "./features/sessions/SessionList";
 import { StatusSelect } from "./features/status/StatusSelect";
-import { loadMe, logout, setLang, setNotice, setView, useStore, useT } from "./store";
+import {
+  loadMe,
+  logout,
+  setLang,
+  setNotice,
+  setView,
+  showAppsView,
+  useStore,
+  useT,
+} from "./store";
 
 export function App() {
   const authChecked = useStore((s) => s.authChecked);
@@ -21,6 +33,7 @@ export function App() {
     void loadMe();
   }, []);
   useEventStream(loggedIn);
+  useHashLinks(loggedIn);
 
   if (!authChecked) return null;
   return (
@@ -36,10 +49,10 @@ function Workspace() {
   const me = useStore((s) => s.me);
   const connection = useStore((s) => s.connection);
   const lang = useStore((s) => s.lang);
-  const view = useStore((s) => (s.me?.is_admin ? s.view : "workspace"));
+  const view = useStore((s) => (s.view === "admin" && !s.me?.is_admin ? "workspace" : s.view));
 
   return (
-    <div className={view === "admin" ? "workspace admin-view" : "workspace"}>
+    <div className={view === "workspace" ? "workspace" : "workspace admin-view"}>
       {connection === "reconnecting" && (
         <div className="banner" role="status">
           {t("reconnecting")}
@@ -50,6 +63,13 @@ function Workspace() {
         <RedCounter />
         <SearchBar />
         <span className="spacer" />
+        <button
+          type="button"
+          className="link apps-link"
+          onClick={() => (view === "apps" ? setView("workspace") : showAppsView())}
+        >
+          {view === "apps" ? t("workspace") : t("apps")}
+        </button>
         {me?.is_admin && (
           <button
             type="button"
@@ -76,6 +96,8 @@ function Workspace() {
       </header>
       {view === "admin" ? (
         <AdminPage />
+      ) : view === "apps" ? (
+        <AppsPage />
       ) : (
         <>
           <aside className="sidebar">
@@ -88,6 +110,7 @@ function Workspace() {
           <CustomerPanel />
         </>
       )}
+      <ItemWindow />
       <Toasts />
       <footer className="bottombar">
         <BlueCounter />

@@ -5,11 +5,15 @@
 import { useSyncExternalStore } from "react";
 
 import {
+  type Account,
   ApiError,
+  type App,
   type Contact,
   type Counters,
   type LivechatDetail,
   type Group,
+  type GroupCounts,
+  type Item,
   type Me,
   type Message,
   type OperatorStatus,
@@ -19,6 +23,7 @@ import {
   setUnauthorizedHandler,
 } from "./api/client";
 import { type AlertData, playBeep, showBrowserNotification } from "./features/alerts/alerts";
+import { boundApps } from "./features/customer/apps";
 import { newestMessageId } from "./features/dialog/sessionBlocks";
 import { defaultGroup } from "./features/livechats/groups";
 import type { ConnectionState, EventFrame } from "./features/realtime/eventStream";
@@ -41,6 +46,8 @@ export interface State {
   messages: Message[];
   messagesCursor: string | number | null;
   counters: Counters | null;
+  /** Per live chat id: how many sessions each of my groups in the left menu holds. */
+  groupSizes: Record<number, GroupCounts>;
   connection: ConnectionState;
   notice: string | null;
   /** The open session's customer and live chat (the right-hand panel). */
@@ -51,7 +58,18 @@ export interface State {
   search: { q: string; sessionId: number | null; result: SearchResult } | null;
   muted: boolean;
   toasts: Toast[];
-  view: "workspace" | "admin";
+  view: "workspace" | "admin" | "apps";
+  /** Every app with its fields (GET /api/apps), for forms and names. */
+  apps: App[];
+  /** The app the Apps view shows. */
+  appsViewAppId: number | null;
+  /** An item open in a window over any view. */
+  openItem: { appId: number; itemId: number } | null;
+  /** Goes up whenever an item is created or changed here: lists showing items refetch. */
+  itemsVersion: number;
+  /** The open contact's items, and its customer record (the customer panel). */
+  panelItems: Item[];
+  account: Account | null;
 }
 
 export interface Toast {
@@ -83,6 +101,7 @@ const initialState: State = {
   messages: [],
   messagesCursor: null,
   counters: null,
+  groupSizes: {},
   connection: "stopped",
   notice: null,
   contact: null,
@@ -92,6 +111,12 @@ const initialState: State = {
   muted: initialMuted(),
   toasts: [],
   view: "workspace",
+  apps: [],
+  appsViewAppId: null,
+  openItem: null,
+  itemsVersion: 0,
+  panelItems: [],
+  account: null,
 };
 
 let state: State = initialState;
@@ -115,8 +140,14 @@ export function useStore<T>(selector: (state: State) => T): T {
   return useSyncExternalStore(subscribe, () => selector(state));
 }
 
+// The notice of a request that got no answer at all (fetch's TypeError: the server is down
+// or the network gone). The reconnecting banner says as much, and a reconnect refetches
+// everything, so that notice goes once the event stream is open again.
+let unansweredNotice: string | null = null;
+
 function showError(error: unknown): void {
   const notice = error instanceof ApiError ? error.message : String(error);
+  unansweredNotice = error instanceof TypeError ? notice : null;
   setState({ notice });
 }
 
@@ -130,7 +161,8 @@ export function setLang(lang: Lang): void {
 }
 
 export function setConnection(connection: ConnectionState): void {
-  setState({ connection });
+  const stale = connection === "open" && state.notice !== null && state.notice === unansweredNotice;
+  setState(stale ? { connection, notice: null } : { connection });
 }
 
 function signedOutState(): State {
@@ -172,7 +204,7 @@ export async function loadMe(): Promise<void> {
       counters: me.counters ?? state.counters,
       selection: first && group ? { livechatId: first.id, group } : null,
     });
-    await Promise.all([refreshCounters(), refreshSessions()]);
+    await Promise.all([refreshCounters(), refreshGroupSizes(), refreshSessions()]);
   } catch (error) {
     setState({ authChecked: true, me: null });
     if (!(error instanceof ApiError && error.status === 401)) showError(error);
@@ -208,6 +240,24 @@ export async function changeStatus(status: OperatorStatus): Promise<void> {
 export async function refreshCounters(): Promise<void> {
   try {
     setState({ counters: await api.counters() });
+  } catch (error) {
+    showError(error);
+  }
+}
+
+let groupSizesSeq = 0;
+
+/** The sizes of the menu's groups (GET /api/livechats): they move with session.* events. */
+export async function refreshGroupSizes(): Promise<void> {
+  const seq = ++groupSizesSeq;
+  try {
+    const livechats = await api.livechats();
+    if (seq !== groupSizesSeq) return; // a later refetch is under way: its answer is newer
+    const groupSizes: Record<number, GroupCounts> = {};
+    for (const livechat of livechats) {
+      if (livechat.groups) groupSizes[livechat.id] = livechat.groups;
+    }
+    setState({ groupSizes });
   } catch (error) {
     showError(error);
   }
@@ -255,6 +305,8 @@ export async function openSession(id: number, highlightId: number | null = null)
       messagesCursor: page.next_cursor,
       highlightId,
       contact: sameContact ? state.contact : null,
+      panelItems: sameContact ? state.panelItems : [],
+      account: sameContact ? state.account : null,
       livechatDetail:
         state.livechatDetail?.id === session.livechat_id ? state.livechatDetail : null,
     });
@@ -277,6 +329,35 @@ async function loadPanel(session: SessionRow): Promise<void> {
     contact: contact.status === "fulfilled" ? contact.value : null,
     livechatDetail: detail.status === "fulfilled" ? detail.value : null,
   });
+  await refreshPanelApps();
+}
+
+/** The customer panel's items and customer record (what the live chat's apps give). */
+export async function refreshPanelApps(): Promise<void> {
+  const session = state.openSession;
+  if (!session) return;
+  const contactId = session.contact.id;
+  const detail = state.livechatDetail;
+  const bound = boundApps(detail?.id === session.livechat_id ? detail : null);
+  const [items, account] = await Promise.allSettled([
+    api.contactItems(contactId),
+    bound.customer ? api.account(contactId) : Promise.resolve(null),
+  ]);
+  if (state.openSession?.contact.id !== contactId) return;
+  setState({
+    panelItems: items.status === "fulfilled" ? items.value : [],
+    account: account.status === "fulfilled" ? account.value : null,
+  });
+  // The forms and the items' app names need the apps: fetch them once one is missing.
+  const settings = state.livechatDetail?.settings ?? {};
+  const wanted = [
+    settings.item_app_id,
+    settings.customer_app_id,
+    ...state.panelItems.map((i) => i.app_id),
+  ];
+  if (wanted.some((id) => typeof id === "number" && !state.apps.some((a) => a.id === id))) {
+    void loadApps();
+  }
 }
 
 /** Load earlier pages until the message is present, then highlight it. */
@@ -299,7 +380,12 @@ export async function assignSession(operatorId: number): Promise<void> {
   } catch (error) {
     showError(error);
   }
-  await Promise.all([refreshSessions(), refreshCounters(), refreshOpenSession()]);
+  await Promise.all([
+    refreshSessions(),
+    refreshCounters(),
+    refreshGroupSizes(),
+    refreshOpenSession(),
+  ]);
 }
 
 // --- search -----------------------------------------------------------------------
@@ -326,6 +412,20 @@ export function clearSearch(): void {
   setState({ search: null });
 }
 
+/** The open dialog's newest page afresh, earlier pages dropped: after a customer record is
+ * linked or unlinked, the history is a different set of contacts' messages. */
+export async function reloadDialog(): Promise<void> {
+  const open = state.openSession;
+  if (!open) return;
+  try {
+    const page = await api.messages(open.id);
+    if (state.openSession?.id !== open.id) return;
+    setState({ messages: [...page.items].reverse(), messagesCursor: page.next_cursor });
+  } catch (error) {
+    showError(error);
+  }
+}
+
 export async function refreshOpenSession(): Promise<void> {
   const open = state.openSession;
   if (!open) return;
@@ -343,7 +443,17 @@ export async function refreshOpenSession(): Promise<void> {
   }
 }
 
-export async function loadEarlierMessages(): Promise<void> {
+let loadingEarlier: Promise<void> | null = null;
+
+/** The page before the oldest loaded message; one request at a time (scrolling asks often). */
+export function loadEarlierMessages(): Promise<void> {
+  loadingEarlier ??= fetchEarlierMessages().finally(() => {
+    loadingEarlier = null;
+  });
+  return loadingEarlier;
+}
+
+async function fetchEarlierMessages(): Promise<void> {
   const { openSession: open, messagesCursor } = state;
   if (!open || messagesCursor === null) return;
   try {
@@ -391,7 +501,12 @@ export async function takeSession(id: number): Promise<void> {
   } catch (error) {
     showError(error);
   }
-  await Promise.all([refreshSessions(), refreshCounters(), refreshOpenSession()]);
+  await Promise.all([
+    refreshSessions(),
+    refreshCounters(),
+    refreshGroupSizes(),
+    refreshOpenSession(),
+  ]);
 }
 
 export async function closeSession(id: number): Promise<void> {
@@ -400,7 +515,12 @@ export async function closeSession(id: number): Promise<void> {
   } catch (error) {
     showError(error);
   }
-  await Promise.all([refreshSessions(), refreshCounters(), refreshOpenSession()]);
+  await Promise.all([
+    refreshSessions(),
+    refreshCounters(),
+    refreshGroupSizes(),
+    refreshOpenSession(),
+  ]);
 }
 
 /** The blue counter's click: take the longest-waiting session and open it. */
@@ -409,7 +529,7 @@ export async function takeNext(noWaitingText: string): Promise<void> {
     const session = await api.takeNext();
     const membership = state.me?.livechats.find((l) => l.id === session.livechat_id);
     if (membership?.roles.includes("operator")) selectGroup(session.livechat_id, "mine");
-    await Promise.all([openSession(session.id), refreshCounters()]);
+    await Promise.all([openSession(session.id), refreshCounters(), refreshGroupSizes()]);
   } catch (error) {
     if (error instanceof ApiError && error.code === "no_waiting_sessions") {
       setState({ notice: noWaitingText });
@@ -420,10 +540,77 @@ export async function takeNext(noWaitingText: string): Promise<void> {
   }
 }
 
+// --- apps and items ----------------------------------------------------------------
+
+let appsSeq = 0;
+
+/** Every app with its fields; forms read their fields from here, so it is fetched again
+ * whenever one opens (admins may have changed an app meanwhile). */
+export async function loadApps(): Promise<App[]> {
+  const seq = ++appsSeq;
+  try {
+    const apps = await api.apps();
+    if (seq === appsSeq) setState({ apps });
+    return apps;
+  } catch (error) {
+    showError(error);
+    return state.apps;
+  }
+}
+
+export function showAppsView(appId: number | null = state.appsViewAppId): void {
+  setState({ view: "apps", appsViewAppId: appId });
+}
+
+export function selectApp(appId: number): void {
+  setState({ appsViewAppId: appId });
+}
+
+export function showItem(appId: number, itemId: number): void {
+  setState({ openItem: { appId, itemId } });
+}
+
+export function closeItem(): void {
+  setState({ openItem: null });
+}
+
+/** An item was created or changed here: lists refetch, the customer panel too. */
+export function itemSaved(): void {
+  setState({ itemsVersion: state.itemsVersion + 1 });
+  void refreshPanelApps();
+}
+
+/** Create an item of the live chat's item app from the open chat. Errors are thrown for
+ * the form to show next to its fields. */
+export async function createSessionItem(fields: Record<string, unknown>): Promise<Item> {
+  const open = state.openSession;
+  if (!open) throw new Error("no open session");
+  const { item, message } = await api.sessionItem(open.id, fields);
+  if (state.openSession?.id === open.id && !state.messages.some((m) => m.id === message.id)) {
+    setState({ messages: [...state.messages, message] });
+  }
+  itemSaved();
+  return item;
+}
+
+/** Create the contact's customer record (`fields`), link an existing one (`item_id`), or
+ * unlink (null); then the panel and the dialog (whose history follows the links) reload. */
+export async function changeAccount(
+  body: { fields: Record<string, unknown> } | { item_id: number } | null,
+): Promise<void> {
+  const open = state.openSession;
+  if (!open) return;
+  const contactId = open.contact.id;
+  const account = body ? await api.setAccount(contactId, body) : await api.unlinkAccount(contactId);
+  if (state.openSession?.contact.id === contactId) setState({ account });
+  if (body && "fields" in body) setState({ itemsVersion: state.itemsVersion + 1 });
+  await Promise.all([reloadDialog(), loadPanel(open)]);
+}
+
 // --- live updates ---------------------------------------------------------------
 
 let refetchTimer: ReturnType<typeof setTimeout> | null = null;
-const pending = { sessions: false, counters: false, dialog: false };
+const pending = { sessions: false, counters: false, groups: false, dialog: false };
 /** Events often come in bursts: coalesce the refetches they cause. */
 const REFETCH_DEBOUNCE_MS = 80;
 
@@ -433,9 +620,10 @@ function scheduleRefetch(what: Partial<typeof pending>): void {
   refetchTimer = setTimeout(() => {
     refetchTimer = null;
     const todo = { ...pending };
-    pending.sessions = pending.counters = pending.dialog = false;
+    pending.sessions = pending.counters = pending.groups = pending.dialog = false;
     if (todo.sessions) void refreshSessions();
     if (todo.counters) void refreshCounters();
+    if (todo.groups) void refreshGroupSizes();
     if (todo.dialog) void refreshOpenSession();
   }, REFETCH_DEBOUNCE_MS);
 }
@@ -464,7 +652,16 @@ export function applyEvent(frame: EventFrame): void {
       scheduleRefetch({ counters: true });
     }
   } else if (frame.type === "message.created" || frame.type.startsWith("session.")) {
-    scheduleRefetch({ sessions: true, counters: true, dialog: touchesOpenSession(frame) });
+    // Someone created an item from this chat: the customer panel lists it.
+    const system = (frame.data.message as { system?: { kind?: unknown } } | undefined)?.system;
+    if (system?.kind === "item_created" && touchesOpenSession(frame)) void refreshPanelApps();
+    scheduleRefetch({
+      sessions: true,
+      counters: true,
+      // Takes, assignments and closes move the menu's group sizes; messages do not.
+      groups: frame.type.startsWith("session.") && frame.type !== "session.read",
+      dialog: touchesOpenSession(frame),
+    });
   } else if (frame.type === "alert") {
     scheduleRefetch({ sessions: true, counters: true });
     raiseAlert(frame.data as unknown as AlertData);
@@ -472,6 +669,8 @@ export function applyEvent(frame: EventFrame): void {
     applyPresence(frame.data as { user_id?: unknown; status?: unknown });
   } else if (frame.type === "membership.changed" || frame.type === "livechat.updated") {
     void reloadMemberships();
+    // The customer panel shows what the live chat's settings bind (apps).
+    if (state.openSession) void loadPanel(state.openSession);
   } else if (frame.type === "resync_required") {
     resyncAll();
   }
@@ -529,7 +728,7 @@ async function reloadMemberships(): Promise<void> {
       me,
       selection: still ? selection : first && group ? { livechatId: first.id, group } : null,
     });
-    scheduleRefetch({ sessions: true, counters: true });
+    scheduleRefetch({ sessions: true, counters: true, groups: true });
   } catch (error) {
     showError(error);
   }
@@ -537,7 +736,7 @@ async function reloadMemberships(): Promise<void> {
 
 /** After a reconnect or a resync answer: fetch everything visible afresh. */
 export function resyncAll(): void {
-  scheduleRefetch({ sessions: true, counters: true, dialog: true });
+  scheduleRefetch({ sessions: true, counters: true, groups: true, dialog: true });
 }
 
 /** The label function for the current language. */

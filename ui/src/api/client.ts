@@ -5,7 +5,12 @@
 // `src/api/schema.d.ts`. Refresh both whenever the server's API changes. Every
 // HTTP call of the UI lives in this file; `call` checks each one's path, body and
 // answer against the schema.
+import { type ItemQuery, itemsQuery } from "./itemsQuery";
 import type { components, paths } from "./schema";
+
+export type { ItemQuery } from "./itemsQuery";
+/** An item's values by field key (null: empty). */
+export type FieldValues = Record<string, unknown>;
 
 type Schemas = components["schemas"];
 
@@ -39,14 +44,21 @@ export type SessionRow = Schemas["SessionPublic"];
 export type Message = Schemas["MessagePublic"];
 export type SearchResult = Schemas["SearchOut"];
 
-/** `GET /api/counters` (the schema leaves it an open object; API.md fixes its fields). */
-export interface Counters {
-  red: number;
-  blue: number;
-  unread_sessions?: number;
-  unassigned_supervised?: number;
-  livechats?: Record<string, { unread_sessions: number; unassigned: number }>;
-}
+/** The kinds of value an app's field holds (docs/apps.md, "Fields"). */
+export type FieldType = Schemas["FieldDef"]["type"];
+/** A field as an app lists it; the server only ever sends the FieldType names. */
+export type AppField = Omit<Schemas["FieldOut"], "type"> & { type: FieldType };
+export type App = Omit<Schemas["AppPublic"], "fields"> & { fields: AppField[] };
+export type AppInput = Schemas["AppCreate"];
+export type Item = Schemas["ItemPublic"];
+export type ItemPage = Schemas["ItemPage"];
+/** A contact's customer record and the contacts linked to it. */
+export type Account = Schemas["AccountOut"];
+
+/** `GET /api/counters`, and the `counters` event. */
+export type Counters = Schemas["CountersPublic"];
+/** The sizes of a live chat's groups in the left menu (null: not one of my groups there). */
+export type GroupCounts = Schemas["GroupCounts"];
 
 export type Me = Omit<Schemas["MeOut"], "livechats" | "counters"> & {
   livechats: LivechatMembership[];
@@ -60,7 +72,7 @@ export interface Page<T> {
 
 // --- typing a call by its OpenAPI path ----------------------------------------
 
-type Method = "get" | "post" | "put" | "patch";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : void;
 /** The JSON of the operation's success answer (200 or 201). */
@@ -209,10 +221,11 @@ export const api = {
       `/api/sessions/${sessionId}/messages${query({ before })}`,
     ) as Promise<Page<Message>>,
 
-  sendMessage: (sessionId: number, text: string, internal = false) =>
+  sendMessage: (sessionId: number, text: string, internal = false, attachments: number[] = []) =>
     call("post", "/api/sessions/{session_id}/messages", `/api/sessions/${sessionId}/messages`, {
       text,
       internal,
+      attachments,
     }),
 
   take: (sessionId: number) =>
@@ -276,4 +289,88 @@ export const api = {
       config,
       name: "",
     }),
+  createApp: async (body: AppInput) => (await call("post", "/api/apps", "/api/apps", body)) as App,
+  updateApp: async (id: number, body: Partial<AppInput>) =>
+    (await call("patch", "/api/apps/{app_id}", `/api/apps/${id}`, body)) as App,
+
+  // --- apps and items (docs/apps.md) ---
+  apps: async () => (await call("get", "/api/apps", "/api/apps")) as App[],
+  app: async (id: number) => (await call("get", "/api/apps/{app_id}", `/api/apps/${id}`)) as App,
+  items: (appId: number, params: ItemQuery = {}) =>
+    call("get", "/api/apps/{app_id}/items", `/api/apps/${appId}/items${itemsQuery(params)}`),
+  item: (appId: number, itemId: number) =>
+    call("get", "/api/apps/{app_id}/items/{item_id}", `/api/apps/${appId}/items/${itemId}`),
+  createItem: (appId: number, fields: FieldValues) =>
+    call("post", "/api/apps/{app_id}/items", `/api/apps/${appId}/items`, { fields }),
+  updateItem: (appId: number, itemId: number, fields: FieldValues) =>
+    call("patch", "/api/apps/{app_id}/items/{item_id}", `/api/apps/${appId}/items/${itemId}`, {
+      fields,
+    }),
+  /** An item of the live chat's item app, from this chat: the item and its system line. */
+  sessionItem: (sessionId: number, fields: FieldValues) =>
+    call("post", "/api/sessions/{session_id}/items", `/api/sessions/${sessionId}/items`, {
+      fields,
+    }),
+  contactItems: (contactId: number) =>
+    call("get", "/api/contacts/{contact_id}/items", `/api/contacts/${contactId}/items`),
+  account: (contactId: number) =>
+    call("get", "/api/contacts/{contact_id}/account", `/api/contacts/${contactId}/account`),
+  /** Create the customer record from `fields`, or link the existing record `item_id`. */
+  setAccount: (contactId: number, body: { fields: FieldValues } | { item_id: number }) =>
+    call(
+      "post",
+      "/api/contacts/{contact_id}/account",
+      `/api/contacts/${contactId}/account`,
+      body as Schemas["AccountIn"],
+    ),
+  unlinkAccount: (contactId: number) =>
+    call("delete", "/api/contacts/{contact_id}/account", `/api/contacts/${contactId}/account`),
 };
+
+// --- attachments ------------------------------------------------------------------
+// An upload is the file's raw bytes as the body (its type in Content-Type, its name in
+// ?name=); it goes through XMLHttpRequest because fetch() reports no upload progress.
+
+/** A file on a message; `url` downloads it (images are served inline). */
+export type Attachment = Schemas["AttachmentOut"];
+
+/** The server's default `max_upload_bytes`; a server may be set lower (413 file_too_large). */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+const UPLOAD_ROUTE = "/api/sessions/{session_id}/files" satisfies keyof paths;
+type UploadAnswer = Answer<Operation<typeof UPLOAD_ROUTE, "post">>;
+
+export interface Upload {
+  /** The attachment, or an ApiError (code `aborted` after `abort()`, `network_error` offline). */
+  done: Promise<UploadAnswer>;
+  abort: () => void;
+}
+
+/** Upload a file for a reply or a note in this session; `onProgress` gets the share sent (0..1). */
+export function uploadFile(
+  sessionId: number,
+  file: Blob,
+  name: string,
+  onProgress?: (sent: number) => void,
+): Upload {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<UploadAnswer>((resolve, reject) => {
+    xhr.open("POST", `/api/sessions/${sessionId}/files${query({ name })}`);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    if (csrfToken) xhr.setRequestHeader("X-CSRF-Token", csrfToken);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      const answer = new Response(xhr.responseText, { status: xhr.status });
+      if (answer.ok) resolve(JSON.parse(xhr.responseText) as UploadAnswer);
+      else void toApiError(answer).then(reject);
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, "network_error", "The file did not reach the server."));
+    xhr.onabort = () => reject(new ApiError(0, "aborted", "The upload was cancelled."));
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}

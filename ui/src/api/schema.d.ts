@@ -4,6 +4,88 @@
  */
 
 export interface paths {
+    "/api/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Apps
+         * @description Every app with its fields (operators need them for the forms).
+         */
+        get: operations["list_apps_api_apps_get"];
+        put?: never;
+        /** Create App */
+        post: operations["create_app_api_apps_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/apps/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read App */
+        get: operations["read_app_api_apps__app_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update App */
+        patch: operations["update_app_api_apps__app_id__patch"];
+        trace?: never;
+    };
+    "/api/apps/{app_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description Items I may see, filtered by field values (``?status=open``), searched by text
+         *     (``q``), sorted by a field or time (``sort=-created_at``, ``sort=title``), paged.
+         */
+        get: operations["list_items_api_apps__app_id__items_get"];
+        put?: never;
+        /**
+         * Create Item
+         * @description An item outside any chat: shared with every user.
+         */
+        post: operations["create_item_api_apps__app_id__items_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/apps/{app_id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Item */
+        get: operations["read_item_api_apps__app_id__items__item_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Item */
+        patch: operations["update_item_api_apps__app_id__items__item_id__patch"];
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -76,6 +158,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Channel */
+        get: operations["get_channel_api_channels__channel_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Channel
+         * @description Takes effect at once. A telegram channel given a new ``bot_token`` gets a new webhook
+         *     secret (in the answer) and its webhook moved to the new bot, as when it was created.
+         */
+        patch: operations["update_channel_api_channels__channel_id__patch"];
+        trace?: never;
+    };
     "/api/contacts/{contact_id}": {
         parameters: {
             query?: never;
@@ -85,6 +189,49 @@ export interface paths {
         };
         /** Get Contact */
         get: operations["get_contact_api_contacts__contact_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Account */
+        get: operations["read_account_api_contacts__contact_id__account_get"];
+        put?: never;
+        /**
+         * Set Account
+         * @description Create a customer record from the contact (``fields``) in the live chat's customer
+         *     app, or link an existing record (``item_id``): 409 ``no_customer_app`` when none.
+         */
+        post: operations["set_account_api_contacts__contact_id__account_post"];
+        /** Unlink Account */
+        delete: operations["unlink_account_api_contacts__contact_id__account_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contact Items
+         * @description Items linked to this contact (and to the contacts sharing its customer record).
+         */
+        get: operations["contact_items_api_contacts__contact_id__items_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -110,6 +257,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/{key}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download File
+         * @description A file by its key (the key is the capability; the name is for the browser).
+         */
+        get: operations["download_file_api_files__key___name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/livechats": {
         parameters: {
             query?: never;
@@ -119,7 +286,7 @@ export interface paths {
         };
         /**
          * List Livechats
-         * @description The live chats I belong to (admins: all), with my roles and counters.
+         * @description The live chats I belong to (admins: all), with my roles, counters and group sizes.
          */
         get: operations["list_livechats_api_livechats_get"];
         put?: never;
@@ -158,7 +325,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create Channel */
+        /**
+         * Create Channel
+         * @description A telegram channel's webhook is registered once the channel is committed (with
+         *     LIVEDESK_PUBLIC_URL); a slow or failing Bot API shows as ``webhook_error``.
+         */
         post: operations["create_channel_api_livechats__livechat_id__channels_post"];
         delete?: never;
         options?: never;
@@ -322,6 +493,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Operator File
+         * @description An operator's upload, to attach to a reply or note in this session.
+         */
+        post: operations["upload_operator_file_api_sessions__session_id__files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Session Item
+         * @description An item of the live chat's item app, created from this chat (409 ``no_item_app``
+         *     when none is bound); the dialog gets a system line linking to it.
+         */
+        post: operations["create_session_item_api_sessions__session_id__items_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/messages": {
         parameters: {
             query?: never;
@@ -446,6 +658,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/widget/{widget_key}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Visitor File
+         * @description A widget visitor's upload, to attach to their next message.
+         */
+        post: operations["upload_visitor_file_api_widget__widget_key__files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/widget/{widget_key}/messages": {
         parameters: {
             query?: never;
@@ -539,6 +771,29 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountIn
+         * @description Create a customer record from the contact (``fields``) or link one (``item_id``).
+         */
+        AccountIn: {
+            /** Fields */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /** Item Id */
+            item_id?: number | null;
+        };
+        /**
+         * AccountOut
+         * @description A contact's customer record, and every contact linked to it (merged history).
+         */
+        AccountOut: {
+            account: components["schemas"]["ItemPublic"] | null;
+            /** Contact Id */
+            contact_id: number;
+            /** Linked Contact Ids */
+            linked_contact_ids: number[];
+        };
         /** ApiAttachmentIn */
         ApiAttachmentIn: {
             /**
@@ -589,10 +844,69 @@ export interface components {
             /** Session Id */
             session_id: number | null;
         };
+        /** AppCreate */
+        AppCreate: {
+            /** Fields */
+            fields: components["schemas"]["FieldDef"][];
+            /** Name */
+            name: string;
+            /** Webhook Url */
+            webhook_url?: string | null;
+        };
+        /** AppPublic */
+        AppPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Fields */
+            fields: components["schemas"]["FieldOut"][];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Webhook Secret */
+            webhook_secret?: string | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
+        };
+        /** AppUpdate */
+        AppUpdate: {
+            /** Fields */
+            fields?: components["schemas"]["FieldDef"][] | null;
+            /** Name */
+            name?: string | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
+        };
         /** AssignIn */
         AssignIn: {
             /** Operator Id */
             operator_id: number;
+        };
+        /**
+         * AttachmentOut
+         * @description A file attached to a message (``url`` downloads it).
+         */
+        AttachmentOut: {
+            /** Content Type */
+            content_type: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Size */
+            size?: number | null;
+            /** Type */
+            type: string;
+            /** Url */
+            url: string;
         };
         /** Author */
         Author: {
@@ -607,7 +921,11 @@ export interface components {
          * @enum {string}
          */
         AuthorKind: "customer" | "operator" | "system" | "bot";
-        /** ChannelCreate */
+        /**
+         * ChannelCreate
+         * @description ``config``: a ``WidgetConfig``, ``TelegramConfig`` or ``ApiConfig``, as ``kind`` says
+         *     (validated against it; see docs/channels.md).
+         */
         ChannelCreate: {
             /**
              * Config
@@ -639,6 +957,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
             /** Id */
             id: number;
             kind: components["schemas"]["ChannelKind"];
@@ -650,10 +973,30 @@ export interface components {
             secret?: string | null;
             /** Token */
             token?: string | null;
+            /** Webhook Error */
+            webhook_error?: string | null;
             /** Webhook Path */
             webhook_path?: string | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
             /** Widget Key */
             widget_key?: string | null;
+        };
+        /**
+         * ChannelUpdate
+         * @description Only what is given changes; ``config`` keys replace the stored ones, the rest stay.
+         *     ``enabled`` false: the channel takes nothing in (its widget key, token and webhook
+         *     stop working) and its pending replies fail, until it is enabled again.
+         */
+        ChannelUpdate: {
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Name */
+            name?: string | null;
         };
         /** ContactBrief */
         ContactBrief: {
@@ -666,6 +1009,8 @@ export interface components {
         };
         /** ContactPublic */
         ContactPublic: {
+            /** Account Item Id */
+            account_item_id?: number | null;
             /** Avatar Url */
             avatar_url?: string | null;
             /**
@@ -689,6 +1034,75 @@ export interface components {
             /** Phone */
             phone?: string | null;
         };
+        /**
+         * CountersPublic
+         * @description ``GET /api/counters``: the red and blue counters, their terms, and per live chat.
+         */
+        CountersPublic: {
+            /** Blue */
+            blue: number;
+            /** Livechats */
+            livechats: {
+                [key: string]: components["schemas"]["LiveChatCounters"];
+            };
+            /** Red */
+            red: number;
+            /** Unassigned Supervised */
+            unassigned_supervised: number;
+            /** Unread Sessions */
+            unread_sessions: number;
+        };
+        /** FieldDef */
+        FieldDef: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Options */
+            options?: string[] | null;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "string" | "text" | "number" | "date" | "boolean" | "select" | "email" | "phone" | "contact";
+        };
+        /** FieldOut */
+        FieldOut: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Options */
+            options?: string[] | null;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /** Type */
+            type: string;
+        };
+        /**
+         * GroupCounts
+         * @description How many sessions each group of the left menu holds (PRODUCT.md, "Groups"): what
+         *     ``GET /api/sessions?livechat_id=&group=`` lists. A group the user does not have in this
+         *     live chat is null. ``closed`` stops at 1000 (``lib/counters.CLOSED_COUNT_CAP``).
+         */
+        GroupCounts: {
+            /** Active */
+            active?: number | null;
+            /** Closed */
+            closed?: number | null;
+            /** Mine */
+            mine?: number | null;
+            /** Unassigned */
+            unassigned?: number | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -703,6 +1117,59 @@ export interface components {
             external_id: string;
             /** Username */
             username?: string | null;
+        };
+        /** ItemIn */
+        ItemIn: {
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+        };
+        /** ItemPage */
+        ItemPage: {
+            /** Items */
+            items: components["schemas"]["ItemPublic"][];
+            /** Next Offset */
+            next_offset: number | null;
+            /** Total */
+            total: number;
+        };
+        /** ItemPublic */
+        ItemPublic: {
+            /** App Id */
+            app_id: number;
+            /** Contact Id */
+            contact_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            created_by: components["schemas"]["UserBrief"] | null;
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Livechat Id */
+            livechat_id: number | null;
+            /** Session Id */
+            session_id: number | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** LiveChatCounters */
+        LiveChatCounters: {
+            /** Unassigned */
+            unassigned: number;
+            /** Unread Sessions */
+            unread_sessions: number;
         };
         /** LiveChatCreate */
         LiveChatCreate: {
@@ -729,6 +1196,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            groups?: components["schemas"]["GroupCounts"] | null;
             /** Id */
             id: number;
             /**
@@ -771,6 +1239,7 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            groups?: components["schemas"]["GroupCounts"] | null;
             /** Id */
             id: number;
             /** Name */
@@ -886,11 +1355,19 @@ export interface components {
         /** MessageCreate */
         MessageCreate: {
             /**
+             * Attachments
+             * @default []
+             */
+            attachments: number[];
+            /**
              * Internal
              * @default false
              */
             internal: boolean;
-            /** Text */
+            /**
+             * Text
+             * @default
+             */
             text: string;
         };
         /** MessagePage */
@@ -912,6 +1389,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Delivery Error */
+            delivery_error?: string | null;
             /** Delivery State */
             delivery_state?: string | null;
             /** Id */
@@ -938,6 +1417,11 @@ export interface components {
             messages?: components["schemas"]["MessagePublic"][] | null;
             /** Sessions */
             sessions: components["schemas"]["SessionPublic"][];
+        };
+        /** SessionItemOut */
+        SessionItemOut: {
+            item: components["schemas"]["ItemPublic"];
+            message: components["schemas"]["MessagePublic"];
         };
         /** SessionPage */
         SessionPage: {
@@ -1112,10 +1596,23 @@ export interface components {
             offline_message: string;
             /** Operators Online */
             operators_online: boolean;
+            /**
+             * Prechat Form
+             * @default false
+             */
+            prechat_form: boolean;
         };
         /** WidgetMessageIn */
         WidgetMessageIn: {
-            /** Text */
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments: number[];
+            /**
+             * Text
+             * @default
+             */
             text: string;
         };
     };
@@ -1127,6 +1624,264 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_apps_api_apps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPublic"][];
+                };
+            };
+        };
+    };
+    create_app_api_apps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_app_api_apps__app_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_app_api_apps__app_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_items_api_apps__app_id__items_get: {
+        parameters: {
+            query?: {
+                q?: string;
+                sort?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_item_api_apps__app_id__items_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_item_api_apps__app_id__items__item_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_item_api_apps__app_id__items__item_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     login_api_auth_login_post: {
         parameters: {
             query?: never;
@@ -1254,6 +2009,72 @@ export interface operations {
             };
         };
     };
+    get_channel_api_channels__channel_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_channel_api_channels__channel_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_contact_api_contacts__contact_id__get: {
         parameters: {
             query?: never;
@@ -1285,6 +2106,134 @@ export interface operations {
             };
         };
     };
+    read_account_api_contacts__contact_id__account_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_account_api_contacts__contact_id__account_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unlink_account_api_contacts__contact_id__account_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    contact_items_api_contacts__contact_id__items_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     counters_api_counters_get: {
         parameters: {
             query?: never;
@@ -1300,9 +2249,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CountersPublic"];
+                };
+            };
+        };
+    };
+    download_file_api_files__key___name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1746,6 +2723,74 @@ export interface operations {
             };
         };
     };
+    upload_operator_file_api_sessions__session_id__files_post: {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_session_item_api_sessions__session_id__items_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_messages_api_sessions__session_id__messages_get: {
         parameters: {
             query?: {
@@ -2022,6 +3067,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WidgetConfigOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_visitor_file_api_widget__widget_key__files_post: {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path: {
+                widget_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
             /** @description Validation Error */

@@ -1,37 +1,20 @@
-import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 
 import {
-  ApiError,
+  type App,
   type LivechatDetail,
   type LivechatSummary,
   type User,
   api,
 } from "../../api/client";
-import { setNotice, useT } from "../../store";
-import { fieldErrors } from "./fieldErrors";
-
-type Errors = Record<string, string>;
-
-/** Turn a failed save into messages by field (422) or one general message. */
-function toErrors(error: unknown): Errors {
-  if (error instanceof ApiError && error.status === 422) return fieldErrors(error.message);
-  if (error instanceof ApiError) return { _: error.message };
-  return { _: String(error) };
-}
-
-function Field({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
-  return (
-    <label className={error ? "field invalid" : "field"}>
-      <span>{label}</span>
-      {children}
-      {error && <span className="field-error">{error}</span>}
-    </label>
-  );
-}
+import { loadApps, setNotice, useStore, useT } from "../../store";
+import { AppsAdmin } from "./AppsAdmin";
+import { ChannelsSection } from "./Channels";
+import { type Errors, Field, toErrors } from "./form";
 
 export function AdminPage() {
   const t = useT();
-  const [tab, setTab] = useState<"users" | "livechats">("users");
+  const [tab, setTab] = useState<"users" | "livechats" | "apps">("users");
   return (
     <section className="admin" aria-label={t("admin")}>
       <nav className="admin-tabs">
@@ -45,8 +28,11 @@ export function AdminPage() {
         >
           {t("livechats")}
         </button>
+        <button type="button" aria-current={tab === "apps"} onClick={() => setTab("apps")}>
+          {t("apps")}
+        </button>
       </nav>
-      {tab === "users" ? <UsersAdmin /> : <LivechatsAdmin />}
+      {tab === "users" ? <UsersAdmin /> : tab === "livechats" ? <LivechatsAdmin /> : <AppsAdmin />}
     </section>
   );
 }
@@ -257,6 +243,9 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
   const [users, setUsers] = useState<User[]>([]);
   const [name, setName] = useState("");
   const [routing, setRouting] = useState("manual");
+  const [itemApp, setItemApp] = useState("");
+  const [customerApp, setCustomerApp] = useState("");
+  const apps = useStore((s) => s.apps);
   const [operators, setOperators] = useState<Set<number>>(new Set());
   const [supervisors, setSupervisors] = useState<Set<number>>(new Set());
   const [errors, setErrors] = useState<Errors>({});
@@ -266,6 +255,8 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
     setChat(detail);
     setName(detail.name);
     setRouting(String(detail.settings.routing ?? "manual"));
+    setItemApp(String(detail.settings.item_app_id ?? ""));
+    setCustomerApp(String(detail.settings.customer_app_id ?? ""));
     setOperators(new Set(detail.members.filter((m) => m.roles.includes("operator")).map((m) => m.id)));
     setSupervisors(
       new Set(detail.members.filter((m) => m.roles.includes("supervisor")).map((m) => m.id)),
@@ -274,6 +265,7 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
   useEffect(() => {
     api.livechat(id).then(show, (e) => setNotice(String(e.message ?? e)));
     api.users().then(setUsers, () => undefined);
+    void loadApps();
   }, [id]);
 
   async function run(action: () => Promise<LivechatDetail | void>, okText: string) {
@@ -297,7 +289,6 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
     else next.delete(userId);
     return next;
   };
-  const origin = window.location.origin;
   return (
     <div className="livechat-editor" aria-label={chat.name}>
       <form
@@ -310,7 +301,12 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
             () =>
               api.updateLivechat(id, {
                 name,
-                settings: { ...chat.settings, routing } as never,
+                settings: {
+                  ...chat.settings,
+                  routing,
+                  item_app_id: itemApp ? Number(itemApp) : null,
+                  customer_app_id: customerApp ? Number(customerApp) : null,
+                } as never,
               }),
             t("saved"),
           );
@@ -327,6 +323,22 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
             <option value="least_busy">least_busy</option>
           </select>
         </Field>
+        <AppSelect
+          label={t("itemApp")}
+          name="item_app_id"
+          value={itemApp}
+          apps={apps}
+          error={errors.item_app_id}
+          onChange={setItemApp}
+        />
+        <AppSelect
+          label={t("customerApp")}
+          name="customer_app_id"
+          value={customerApp}
+          apps={apps}
+          error={errors.customer_app_id}
+          onChange={setCustomerApp}
+        />
         {errors._ && <p className="error">{errors._}</p>}
         <button type="submit">{t("save")}</button>
         {saved && <span className="muted saved">{saved}</span>}
@@ -380,53 +392,45 @@ function LivechatEditor({ id, onSaved }: { id: number; onSaved: () => void }) {
         </button>
       </section>
 
-      <section className="channels">
-        <h3>{t("channels")}</h3>
-        <ul>
-          {chat.channels.map((channel) => (
-            <li key={channel.id} data-channel-id={channel.id} className="channel-row">
-              <strong>{channel.kind}</strong> {channel.name}
-              {channel.widget_key && <WidgetSnippet origin={origin} widgetKey={channel.widget_key} />}
-            </li>
-          ))}
-        </ul>
-        <button
-          type="button"
-          onClick={() =>
-            void run(async () => {
-              await api.createChannel(id, "widget");
-            }, t("saved"))
-          }
-        >
-          {t("addWidget")}
-        </button>
-      </section>
+      <ChannelsSection
+        livechatId={id}
+        channels={chat.channels}
+        onChanged={async () => show(await api.livechat(id))}
+      />
     </div>
   );
 }
 
-export function widgetSnippet(origin: string, widgetKey: string): string {
-  return `<script src="${origin}/widget.js" data-widget-key="${widgetKey}" async></script>`;
-}
-
-function WidgetSnippet({ origin, widgetKey }: { origin: string; widgetKey: string }) {
+/** Which app a live chat's setting binds ("" for none). */
+function AppSelect({
+  label,
+  name,
+  value,
+  apps,
+  error,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  apps: App[];
+  error?: string;
+  onChange: (value: string) => void;
+}) {
   const t = useT();
-  const [copied, setCopied] = useState(false);
-  const snippet = widgetSnippet(origin, widgetKey);
   return (
-    <div className="snippet">
-      <code>{snippet}</code>
-      <button
-        type="button"
-        onClick={() => {
-          void navigator.clipboard?.writeText(snippet).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          );
-        }}
-      >
-        {copied ? t("copied") : t("copy")}
-      </button>
-    </div>
+    <Field label={label} error={error}>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t("noApp")}</option>
+        {value && !apps.some((a) => String(a.id) === value) && (
+          <option value={value}>#{value}</option>
+        )}
+        {apps.map((app) => (
+          <option key={app.id} value={app.id}>
+            {app.name}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }

@@ -17,5 +17,8 @@ describe("fieldErrors", () => {
       routing: "Input should be 'manual'",
     });
     expect(fieldErrors("Something went wrong")).toEqual({ _: "Something went wrong" });
+    expect(fieldErrors("config.bot_token: Value error, must be a Telegram bot token")).toEqual({
+      bot_token: "must be a Telegram bot token",
+    });
   });
 });

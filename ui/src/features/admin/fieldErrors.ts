@@ -10,7 +10,8 @@ export function fieldErrors(message: string): Record<string, string> {
     }
     const path = part.slice(0, colon);
     const field = path.split(".").pop() ?? path;
-    const text = part.slice(colon + 2);
+    // Pydantic prefixes a custom check's message ("Value error, must be ..."): drop it.
+    const text = part.slice(colon + 2).replace(/^Value error, /, "");
     out[field] = out[field] ? `${out[field]}; ${text}` : text;
   }
   return out;

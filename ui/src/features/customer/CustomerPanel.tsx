@@ -3,8 +3,11 @@ import { useState } from "react";
 import { assignSession, useStore, useT } from "../../store";
 import { ChannelIcon } from "../sessions/ChannelIcon";
 import { initials } from "../sessions/format";
+import { AccountSection, ContactItems, CreateItemWindow } from "./AppsInPanel";
+import { boundApps } from "./apps";
 
-/** Right-hand panel: who the customer is, and Assign operator. */
+/** Right-hand panel: who the customer is, Assign operator, and what the live chat's apps
+ * give: Create item, the contact's items, the Account section. */
 export function CustomerPanel() {
   const t = useT();
   const session = useStore((s) => s.openSession);
@@ -12,6 +15,8 @@ export function CustomerPanel() {
   const detail = useStore((s) => s.livechatDetail);
   const me = useStore((s) => s.me);
   const [picking, setPicking] = useState(false);
+  // The session a Create item window is open for (it closes when another session opens).
+  const [creatingFor, setCreatingFor] = useState<number | null>(null);
   if (!session) return <aside className="customer-panel empty" />;
 
   const roles = me?.livechats.find((l) => l.id === session.livechat_id)?.roles ?? [];
@@ -20,6 +25,7 @@ export function CustomerPanel() {
     (roles.includes("supervisor") || session.assignee?.id === me?.id);
   const operators = (detail?.members ?? []).filter((m) => m.roles.includes("operator"));
   const name = contact?.name ?? session.contact.name;
+  const apps = boundApps(detail?.id === session.livechat_id ? detail : null);
 
   return (
     <aside className="customer-panel" aria-label={t("customerInfo")}>
@@ -67,7 +73,18 @@ export function CustomerPanel() {
             {initials(name)}
           </span>
         )}
-        <strong className="contact-name">{name}</strong>
+        <div className="name-row">
+          <strong className="contact-name">{name}</strong>
+          {apps.item && (
+            <button
+              type="button"
+              className="create-item"
+              onClick={() => setCreatingFor(session.id)}
+            >
+              + {t("createItem")}
+            </button>
+          )}
+        </div>
         {contact?.email && <span className="muted">{contact.email}</span>}
         {contact?.phone && <span className="muted">{contact.phone}</span>}
       </div>
@@ -80,6 +97,16 @@ export function CustomerPanel() {
             </li>
           ))}
         </ul>
+      )}
+      <ContactItems />
+      {apps.customer && detail?.settings.customer_app_id != null && (
+        <AccountSection appId={Number(detail.settings.customer_app_id)} />
+      )}
+      {apps.item && creatingFor === session.id && detail?.settings.item_app_id != null && (
+        <CreateItemWindow
+          appId={Number(detail.settings.item_app_id)}
+          onClose={() => setCreatingFor(null)}
+        />
       )}
     </aside>
   );

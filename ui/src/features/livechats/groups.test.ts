@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { defaultGroup, groupsForRoles } from "./groups";
+import { defaultGroup, groupCountText, groupsForRoles } from "./groups";
 
 describe("groupsForRoles", () => {
   it("gives an operator their chats, the queue and their closed chats", () => {
@@ -25,5 +25,13 @@ describe("groupsForRoles", () => {
   it("opens an operator on My chats and a supervisor on Unassigned", () => {
     expect(defaultGroup(["operator"])).toBe("mine");
     expect(defaultGroup(["supervisor"])).toBe("unassigned");
+  });
+});
+
+describe("groupCountText", () => {
+  it("shows sizes as they are below the server's cap of 1000, and 999+ from there", () => {
+    expect(groupCountText(0)).toBe("0");
+    expect(groupCountText(999)).toBe("999");
+    expect(groupCountText(1000)).toBe("999+");
   });
 });

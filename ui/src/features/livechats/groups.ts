@@ -30,3 +30,11 @@ export function groupsForRoles(roles: readonly Role[]): Group[] {
 export function defaultGroup(roles: readonly Role[]): Group | null {
   return groupsForRoles(roles)[0] ?? null;
 }
+
+/** Closed groups are counted up to 1000 (GET /api/counters, `groups`). */
+const COUNT_CAP = 1000;
+
+/** A group's size as the menu shows it: "999+" from the server's cap on. */
+export function groupCountText(count: number): string {
+  return count >= COUNT_CAP ? `${COUNT_CAP - 1}+` : String(count);
+}
