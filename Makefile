@@ -1,6 +1,6 @@
 # livedesk: `make run` starts a demo desk, `make test` runs every check CI runs.
 # Everything a fresh machine needs is installed from here (uv, Python and npm
-# packages, Debian's Chromium for the browser tests).
+# packages, Debian's Chromium and nginx for the browser and multi-node tests).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -9,7 +9,10 @@ PYTHON ?= python3
 # uv from PATH, else the copy `pip install uv` puts into the interpreter.
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 PYTEST_ARGS ?=
+# e.g. BENCH_ARGS="--engine sqlite --scale 0.1"; empty: the full load on every engine.
+BENCH_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
 UI_DEPS_STAMP := ui/node_modules/.package-lock.json
@@ -19,7 +22,7 @@ WIDGET_SOURCES := $(shell find widget/src -type f 2>/dev/null) widget/frame.html
 WIDGET_DEPS_STAMP := widget/node_modules/.package-lock.json
 WIDGET_BUILD_STAMP := widget/dist/widget.js
 
-.PHONY: help run test lint fmt ui ui-check widget widget-check bench clean uv sync chromium
+.PHONY: help run test lint fmt ui ui-check widget widget-check bench clean uv sync chromium nginx
 
 help:
 	@echo "make run    build everything and serve the demo desk on http://127.0.0.1:8000"
@@ -28,13 +31,13 @@ help:
 	@echo "make fmt    format and auto-fix Python code"
 	@echo "make ui     build the operator UI into ui/dist"
 	@echo "make widget build the embeddable widget into widget/dist"
-	@echo "make bench  run the load benchmark"
+	@echo "make bench  run the load benchmark (BENCH_ARGS=... for livedesk bench)"
 	@echo "make clean  remove build output and caches (keeps ./var and .venv)"
 
 run: sync ui widget
 	$(UV) run livedesk serve --demo
 
-test: sync ui widget chromium
+test: sync ui widget chromium nginx
 	$(UV) run ruff check src tests
 	$(UV) run ruff format --check src tests
 	$(UV) run mypy
@@ -56,7 +59,7 @@ fmt: sync
 	$(UV) run ruff check --fix src tests
 
 bench: sync
-	$(UV) run livedesk bench
+	$(UV) run livedesk bench $(BENCH_ARGS)
 
 clean:
 	rm -rf ui/dist ui/node_modules widget/dist widget/node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
@@ -115,4 +118,15 @@ chromium:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# --- nginx for the multi-node tests -----------------------------------------------
+# Debian's package. The tests run nginx themselves with a config of their own in a
+# temporary directory; the system's nginx service is never started or touched.
+
+nginx:
+	@if [ ! -x $(NGINX) ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; \
 	fi

@@ -12,7 +12,7 @@ from livedesk.api.deps import RuntimeDep, VisitorDep, widget_channel
 from livedesk.lib.errors import ApiError
 from livedesk.lib.members import load_members, online_users
 from livedesk.lib.present import present_message
-from livedesk.models import LiveChat, Message
+from livedesk.models import AuthorKind, LiveChat, Message
 from livedesk.schemas.sessions import MessagePublic
 from livedesk.schemas.widget import VisitorCreate, VisitorOut, WidgetConfigOut, WidgetMessageIn
 
@@ -80,7 +80,8 @@ async def post_message(
 
 @router.get("/messages")
 async def history(visitor: VisitorDep) -> list[MessagePublic]:
-    """The visitor's whole history in this live chat, oldest first; no internal notes."""
+    """The visitor's whole history in this live chat, oldest first; no internal notes and
+    no system lines."""
     async with visitor.rt.read() as db:
         rows = await db.execute(
             select(Message)
@@ -88,6 +89,9 @@ async def history(visitor: VisitorDep) -> list[MessagePublic]:
                 Message.contact_id == visitor.contact.id,
                 Message.livechat_id == visitor.channel.livechat_id,
                 Message.internal.is_(False),
+                # Operators' system lines (taken, assigned, closed) are the desk's own
+                # business, and the visitor's socket never carries them either.
+                Message.author_kind != AuthorKind.system,
             )
             .order_by(Message.id)
         )

@@ -16,6 +16,8 @@ from typing import Protocol
 
 import orjson
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from livedesk.realtime.envelope import Envelope
 
@@ -65,6 +67,7 @@ class RedisBus:
         self._task: asyncio.Task[None] | None = None
         self._publish_failed = False
         self._on_reconnect: OnReconnect | None = None
+        self._subscribed = False
 
     async def start(self, deliver: Deliver, on_reconnect: OnReconnect) -> None:
         self._on_reconnect = on_reconnect
@@ -105,6 +108,9 @@ class RedisBus:
                 raise
             except Exception as exc:
                 log.warning("event bus: redis subscription lost (%s); retrying", exc)
+            if self._subscribed:  # it worked for a while: the next outage starts over
+                self._subscribed = False
+                delay = RECONNECT_MIN_SECS
             first = False
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_SECS)
@@ -112,11 +118,14 @@ class RedisBus:
     async def _subscribe_once(
         self, deliver: Deliver, connected: asyncio.Event, *, resumed: bool
     ) -> None:
-        client: aioredis.Redis = aioredis.Redis.from_url(self._url)
+        # No silent retries: every lost subscription must surface here, so that the
+        # resubscribe below catches up from the log (what was published meanwhile is gone).
+        client: aioredis.Redis = aioredis.Redis.from_url(self._url, retry=Retry(NoBackoff(), 0))
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self._channel)
             connected.set()
+            self._subscribed = True
             if (resumed or self._publish_failed) and self._on_reconnect is not None:
                 self._publish_failed = False
                 await self._on_reconnect()
