@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from livedesk.config import get_settings
@@ -12,6 +13,9 @@ from livedesk.db.engine import create_engine
 from livedesk.models import Base
 
 target_metadata = Base.metadata
+# Nodes starting together each migrate: on PostgreSQL they take turns (the lock lasts until
+# the migration's transaction ends), and the later ones find the schema up to date.
+MIGRATION_LOCK_KEY = 0x6C64_6D69_6772  # "ldmigr"
 
 
 def _url() -> str:
@@ -36,6 +40,8 @@ def _run(connection: Connection) -> None:
         include_object=_include_object,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 
