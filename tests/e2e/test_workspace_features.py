@@ -54,7 +54,7 @@ def test_returning_customer_history_panel_assign_and_notes(
     box = dialog(sup)
     expect(box.get_by_role("heading", name="Ivan Returning")).to_be_visible(timeout=WAIT_MS)
     # A separator before the earlier session; system lines styled apart from messages.
-    earlier = box.locator(f'.session-block.earlier[data-session-id="{first}"]')
+    earlier = box.locator(f'.message-row.earlier[data-session-id="{first}"]')
     expect(earlier.locator(".separator")).to_contain_text("Earlier session")
     expect(earlier.locator('.system-line[data-system-kind="taken"]')).to_contain_text(
         "Olga Operator"

@@ -16,6 +16,7 @@ import {
   type Item,
   type Me,
   type Message,
+  NetworkError,
   type OperatorStatus,
   type SearchResult,
   type SessionRow,
@@ -140,14 +141,20 @@ export function useStore<T>(selector: (state: State) => T): T {
   return useSyncExternalStore(subscribe, () => selector(state));
 }
 
-// The notice of a request that got no answer at all (fetch's TypeError: the server is down
-// or the network gone). The reconnecting banner says as much, and a reconnect refetches
-// everything, so that notice goes once the event stream is open again.
+// The notice of a request that got no answer at all (the server is down or the network
+// gone) says so in the user's words, not the browser's "TypeError: Failed to fetch". The
+// reconnecting banner says as much, and a reconnect refetches everything, so that notice
+// goes once the event stream is open again.
 let unansweredNotice: string | null = null;
 
 function showError(error: unknown): void {
-  const notice = error instanceof ApiError ? error.message : String(error);
-  unansweredNotice = error instanceof TypeError ? notice : null;
+  const unanswered = error instanceof NetworkError;
+  const notice = unanswered
+    ? translate(state.lang, "serverUnreachable")
+    : error instanceof ApiError
+      ? error.message
+      : String(error);
+  unansweredNotice = unanswered ? notice : null;
   setState({ notice });
 }
 
@@ -157,6 +164,10 @@ export function setNotice(notice: string | null): void {
 
 export function setLang(lang: Lang): void {
   storeLang(lang);
+  if (state.notice !== null && state.notice === unansweredNotice) {
+    unansweredNotice = translate(lang, "serverUnreachable");
+    return setState({ lang, notice: unansweredNotice });
+  }
   setState({ lang });
 }
 
@@ -275,12 +286,24 @@ export async function refreshSessions(): Promise<void> {
   }
 }
 
-export async function loadMoreSessions(): Promise<void> {
+let loadingSessions: Promise<void> | null = null;
+
+/** The next page of the list; one request at a time, so fast scrolling never appends a page
+ * twice (the second request would go out with the same cursor). */
+export function loadMoreSessions(): Promise<void> {
+  loadingSessions ??= fetchMoreSessions().finally(() => {
+    loadingSessions = null;
+  });
+  return loadingSessions;
+}
+
+async function fetchMoreSessions(): Promise<void> {
   const { selection, sessionsCursor } = state;
   if (!selection || sessionsCursor === null) return;
   try {
     const page = await api.sessions(selection.livechatId, selection.group, sessionsCursor);
-    if (state.selection !== selection) return;
+    // The user moved on, or the list was fetched afresh meanwhile: this page follows nothing.
+    if (state.selection !== selection || state.sessionsCursor !== sessionsCursor) return;
     setState({ sessions: [...state.sessions, ...page.items], sessionsCursor: page.next_cursor });
   } catch (error) {
     showError(error);
