@@ -241,5 +241,53 @@ def telegram_poll(
         _with_runtime(settings, run, started=True)
 
 
+@cli.command()
+def bench(
+    engine: Annotated[str, typer.Option(help="sqlite, postgres or all.")] = "all",
+    scale: Annotated[
+        float, typer.Option(help="Fraction of the full load (sockets, sessions, messages).")
+    ] = 1.0,
+    runs: Annotated[
+        int | None, typer.Option(help="Runs per scenario, for medians [default: 3; tiny: 2].")
+    ] = None,
+    secs: Annotated[
+        float | None, typer.Option(help="Length of each timed run [default: 10; tiny: 0.5].")
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated: lists,search,take,ingest,latency,connections,ceilings."
+        ),
+    ] = None,
+    out: Annotated[str, typer.Option(help="Directory of the JSON results.")] = "bench/results",
+    report: Annotated[str, typer.Option(help="Markdown file to update.")] = "BENCHMARKS.md",
+    tiny: Annotated[bool, typer.Option("--tiny", help="A few seconds in all (for tests).")] = False,
+) -> None:
+    """Load a fresh server on 127.0.0.1; write bench/results/<date>-<engine>.json and the
+    table of BENCHMARKS.md. PostgreSQL: LIVEDESK_BENCH_POSTGRES_URL, LIVEDESK_BENCH_REDIS_URL."""
+    import sys
+
+    from livedesk.bench.runner import bench_options, run_bench
+
+    try:
+        opts = bench_options(
+            engine,
+            scale,
+            runs,
+            secs,
+            only,
+            out,
+            report,
+            tiny,
+            " ".join(["livedesk", *sys.argv[1:]]),
+        )
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for path in run_bench(opts):
+        typer.echo(f"wrote {path}")
+    typer.echo(f"updated {opts.report}")
+
+
 def main() -> None:
     cli()

@@ -1,0 +1,121 @@
+"""The data generator for history: many sessions with many messages, written in batches.
+
+Sessions are spread over the history live chats: one in twenty waits unassigned, three
+are active (assigned, their last message unread), the rest are closed. Every session has
+a contact of its own and ``messages / sessions`` messages, customer and operator in turn.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from livedesk.bench.bulk import Bulk, Row
+from livedesk.bench.corpus import Corpus
+from livedesk.bench.seed import SeededChat, session_row
+from livedesk.models import AuthorKind, ChatSession, Contact, Message, SessionStatus
+from livedesk.models.base import utcnow
+
+SESSIONS_PER_BATCH = 2_000
+HISTORY_SPAN = timedelta(days=90)
+MESSAGE_GAP = timedelta(seconds=30)
+SEARCH_SAMPLE = 1_000
+
+
+@dataclass
+class History:
+    search_sessions: list[int]  # sessions the reader may search in (supervised chats)
+    seconds: float
+
+
+def _status(n: int) -> SessionStatus:
+    slot = n % 20
+    if slot == 0:
+        return SessionStatus.unassigned
+    return SessionStatus.active if slot <= 3 else SessionStatus.closed
+
+
+def _message_row(mid: int, s: Row, k: int, body: tuple[str, str], at: datetime) -> Row:
+    operator = k % 2 == 1 and s["status"] is not SessionStatus.unassigned
+    return {
+        "id": mid,
+        "session_id": s["id"],
+        "livechat_id": s["livechat_id"],
+        "contact_id": s["contact_id"],
+        "author_kind": AuthorKind.operator if operator else AuthorKind.customer,
+        "author_id": s["last_assignee_id"] if operator else None,
+        "author_name": "Operator" if operator else s["name"],
+        "text": body[0],
+        "search_text": body[1],
+        "attachments": [],
+        "internal": False,
+        "system": None,
+        "channel_kind": "widget",
+        "delivery_state": None,
+        "delivery_error": None,
+        "external_id": None,
+        "created_at": at,
+    }
+
+
+class _Writer:
+    def __init__(self, bulk: Bulk, chats: list[SeededChat], sessions: int, messages: int):
+        self.bulk, self.chats, self.corpus = bulk, chats, Corpus.create()
+        self.session_ids = bulk.ids(ChatSession.__tablename__, sessions)
+        self.contact_ids = bulk.ids(Contact.__tablename__, sessions)
+        self.message_ids = iter(bulk.ids(Message.__tablename__, messages))
+        self.per_session, self.extra = divmod(messages, sessions)
+        self.start = utcnow() - HISTORY_SPAN
+        self.step = HISTORY_SPAN / sessions
+
+    def session(self, n: int) -> tuple[Row, Row, list[Row]]:
+        chat = self.chats[n % len(self.chats)]
+        name, at = self.corpus.name(n), self.start + self.step * n
+        contact: Row = {"id": self.contact_ids[n], "livechat_id": chat.id, "name": name}
+        contact |= {"email": None, "phone": None, "avatar_url": None, "account_item_id": None}
+        contact["created_at"] = at
+        s = session_row(self.session_ids[n], chat, contact["id"], name, at, _status(n))
+        if s["status"] is not SessionStatus.unassigned:
+            op = chat.operator_ids[n % len(chat.operator_ids)]
+            s["last_assignee_id"] = op
+            s["assignee_id"] = op if s["status"] is SessionStatus.active else None
+        count = self.per_session + (1 if n < self.extra else 0)
+        rows = [
+            _message_row(next(self.message_ids), s, k, self.corpus.message(), at + MESSAGE_GAP * k)
+            for k in range(count)
+        ]
+        if rows:
+            s["last_message_id"], s["last_activity_at"] = rows[-1]["id"], rows[-1]["created_at"]
+        if s["status"] is SessionStatus.closed:
+            s["closed_at"] = s["last_activity_at"]
+        return contact, s, rows
+
+    async def write(self, first: int, last: int) -> None:
+        contacts, sessions, messages = [], [], []
+        for n in range(first, last):
+            contact, s, rows = self.session(n)
+            contacts.append(contact)
+            sessions.append(s)
+            messages.extend(rows)
+        await self.bulk.insert(Contact.__tablename__, contacts)
+        await self.bulk.insert(ChatSession.__tablename__, sessions)
+        await self.bulk.insert(Message.__tablename__, messages)
+
+
+async def write_history(
+    bulk: Bulk, chats: list[SeededChat], supervised: set[int], sessions: int, messages: int
+) -> History:
+    started = time.monotonic()
+    if sessions == 0:
+        return History([], 0.0)
+    writer = _Writer(bulk, chats, sessions, messages)
+    async with bulk.search_indexes_deferred():
+        for first in range(0, sessions, SESSIONS_PER_BATCH):
+            await writer.write(first, min(first + SESSIONS_PER_BATCH, sessions))
+    visible = [
+        writer.session_ids[n] for n in range(sessions) if chats[n % len(chats)].id in supervised
+    ]
+    sample = random.Random(6).sample(visible, min(SEARCH_SAMPLE, len(visible)))
+    return History(sample, time.monotonic() - started)
