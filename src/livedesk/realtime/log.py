@@ -87,14 +87,24 @@ async def _release(db: DbSession) -> None:
 
 async def _append(db: DbSession) -> None:
     staged: list[tuple[str, dict[str, Any], tuple[str, ...]]] = db.info.pop(_STAGED, [])
+    if not staged:
+        return
     await _acquire(db)
     now = utcnow()
-    written: list[Envelope] = []
-    for type_, data, to in staged:
-        result = await db.execute(
-            insert(Event).values(type=type_, data=data, created_at=now).returning(Event.id)
-        )
-        written.append(Envelope(result.scalar_one(), type_, data, to))
+    # One INSERT for all of the transaction's events (a new session stages a dozen);
+    # ids come back in the order the rows were given.
+    result = await db.execute(
+        insert(Event).returning(Event.id, sort_by_parameter_order=True),
+        [{"type": type_, "data": data, "created_at": now} for type_, data, _ in staged],
+    )
+    ids = list(result.scalars())
+    written = sorted(
+        (
+            Envelope(event_id, type_, data, to)
+            for event_id, (type_, data, to) in zip(ids, staged, strict=True)
+        ),
+        key=lambda e: e.id or 0,
+    )
     rows = [{"recipient": r, "event_id": e.id} for e in written for r in e.recipients]
     await db.execute(insert(EventRecipient), rows)
     db.info[_WRITTEN] = written
