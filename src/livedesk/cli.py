@@ -11,7 +11,7 @@ import typer
 import uvicorn
 
 from livedesk import __version__
-from livedesk.config import Settings, get_settings
+from livedesk.config import SERVER_OPTIONS, Settings, get_settings
 from livedesk.db.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -159,12 +159,7 @@ def serve(
         app,
         host=bind_host,
         port=bind_port,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        log_level="info",
-        access_log=False,
+        **SERVER_OPTIONS,  # type: ignore[arg-type]
     )
 
 

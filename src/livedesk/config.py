@@ -10,6 +10,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATA_DIR = Path("var")
 
 
+# How uvicorn serves livedesk (and the benchmark's ceilings, so that they run the same stack):
+# uvloop and httptools; no permessage-deflate (it triples the memory of each socket).
+SERVER_OPTIONS: dict[str, object] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "ws": "websockets-sansio",
+    "ws_per_message_deflate": False,
+    "log_level": "info",
+    "access_log": False,
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIVEDESK_", env_file=".env", extra="ignore")
 

@@ -286,16 +286,18 @@ export async function refreshSessions(): Promise<void> {
   }
 }
 
-let loadingSessions: Promise<void> | null = null;
+/** ``run`` one at a time: a call while one is running joins it instead of starting another. */
+function singleFlight(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () =>
+    (running ??= run().finally(() => {
+      running = null;
+    }));
+}
 
 /** The next page of the list; one request at a time, so fast scrolling never appends a page
  * twice (the second request would go out with the same cursor). */
-export function loadMoreSessions(): Promise<void> {
-  loadingSessions ??= fetchMoreSessions().finally(() => {
-    loadingSessions = null;
-  });
-  return loadingSessions;
-}
+export const loadMoreSessions = singleFlight(() => fetchMoreSessions());
 
 async function fetchMoreSessions(): Promise<void> {
   const { selection, sessionsCursor } = state;
@@ -466,15 +468,8 @@ export async function refreshOpenSession(): Promise<void> {
   }
 }
 
-let loadingEarlier: Promise<void> | null = null;
-
 /** The page before the oldest loaded message; one request at a time (scrolling asks often). */
-export function loadEarlierMessages(): Promise<void> {
-  loadingEarlier ??= fetchEarlierMessages().finally(() => {
-    loadingEarlier = null;
-  });
-  return loadingEarlier;
-}
+export const loadEarlierMessages = singleFlight(() => fetchEarlierMessages());
 
 async function fetchEarlierMessages(): Promise<void> {
   const { openSession: open, messagesCursor } = state;

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from livedesk.actions.events import stage_message
+from livedesk.actions.events import stage_message, system_line
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_contact, access_item, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -17,7 +17,6 @@ from livedesk.lib.fields import check_values, invalid, searchable, title_of, vis
 from livedesk.lib.members import load_members
 from livedesk.models import (
     App,
-    AuthorKind,
     Contact,
     Item,
     LiveChat,
@@ -227,26 +226,18 @@ async def do_session_item(
         contact_id=s.contact_id,
     )
     title = title_of(app.fields, item.values, item.id)
-    line = Message(
-        session_id=s.id,
-        livechat_id=s.livechat_id,
-        contact_id=s.contact_id,
-        author_kind=AuthorKind.system,
-        author_id=user.id,
-        author_name=user.name,
-        text=f"{user.name} created {app.name} {title}",
-        search_text="",
-        attachments=[],
+    # Operators only: the customer never sees the desk's records.
+    line = system_line(
+        s,
+        "item_created",
+        f"{user.name} created {app.name} {title}",
+        author=user,
         internal=True,
-        system={
-            "kind": "item_created",
-            "actor": user.name,
-            "app_id": app.id,
-            "app_name": app.name,
-            "item_id": item.id,
-            "title": title,
-        },
-        created_at=utcnow(),
+        actor=user.name,
+        app_id=app.id,
+        app_name=app.name,
+        item_id=item.id,
+        title=title,
     )
     db.add(line)
     await db.flush()

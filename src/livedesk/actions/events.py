@@ -8,7 +8,8 @@ from typing import Any
 from livedesk.db.session import DbSession
 from livedesk.lib.counters import counters_for_users
 from livedesk.lib.present import present_message, present_session
-from livedesk.models import ChatSession, Message
+from livedesk.models import AuthorKind, ChatSession, Message, User
+from livedesk.models.base import utcnow
 from livedesk.realtime.envelope import contact_recipient, user_recipient
 from livedesk.realtime.log import stage_event
 
@@ -33,6 +34,33 @@ async def stage_session_event(
 ) -> None:
     data = {"session": await session_payload(db, s), **extra}
     stage_event(db, type_, data, users(audience))
+
+
+def system_line(
+    s: ChatSession,
+    kind: str,
+    text: str,
+    *,
+    author: User | None = None,
+    internal: bool = False,
+    **data: Any,
+) -> Message:
+    """A system line in the session's dialog (assigned, closed, item created, ...): ``text``
+    for readers that do not know ``kind``, which the UI words from ``system`` data."""
+    return Message(
+        session_id=s.id,
+        livechat_id=s.livechat_id,
+        contact_id=s.contact_id,
+        author_kind=AuthorKind.system,
+        author_id=author.id if author else None,
+        author_name=author.name if author else "",
+        text=text,
+        search_text="",
+        attachments=[],
+        internal=internal,
+        system={"kind": kind, **data},
+        created_at=utcnow(),
+    )
 
 
 def stage_message(db: DbSession, m: Message, audience: Iterable[int], *, to_customer: bool) -> None:

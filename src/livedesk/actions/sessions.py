@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 
-from livedesk.actions.events import stage_counters, stage_message, stage_session_event
+from livedesk.actions.events import (
+    stage_counters,
+    stage_message,
+    stage_session_event,
+    system_line,
+)
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found, unprocessable
 from livedesk.lib.members import ChatMembers, load_members
 from livedesk.models import (
     Assignment,
-    AuthorKind,
     ChatSession,
     Message,
     ReadCursor,
@@ -35,21 +37,6 @@ def _check_operator(roles: Roles, user: User, livechat_id: int) -> None:
         raise conflict("operator_offline", "You are offline: go online to take sessions.")
 
 
-def _system_line(s: ChatSession, kind: str, text: str, **data: Any) -> Message:
-    return Message(
-        session_id=s.id,
-        livechat_id=s.livechat_id,
-        contact_id=s.contact_id,
-        author_kind=AuthorKind.system,
-        author_name="",
-        text=text,
-        search_text="",
-        attachments=[],
-        system={"kind": kind, **data},
-        created_at=utcnow(),
-    )
-
-
 async def _record_assignment(
     db: DbSession, s: ChatSession, actor: User, before: int | None, target: User, verb: str
 ) -> Message:
@@ -66,7 +53,7 @@ async def _record_assignment(
         prev_name = prev.name if prev else "?"
         text = f"{actor.name} reassigned the session from {prev_name} to {target.name}"
     # Names as they were, so that clients can word the line in their own language.
-    line = _system_line(
+    line = system_line(
         s,
         verb,
         text,
@@ -220,7 +207,7 @@ async def do_close(db: DbSession, user: User, roles: Roles, session_id: int) -> 
     s.status, s.closed_at = SessionStatus.closed, utcnow()
     if s.assignee_id is not None:
         s.last_assignee_id = s.assignee_id
-    line = _system_line(
+    line = system_line(
         s, "closed", f"{user.name} closed the session", actor_id=user.id, actor_name=user.name
     )
     db.add(line)

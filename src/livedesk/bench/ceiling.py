@@ -29,6 +29,8 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from livedesk.config import SERVER_OPTIONS
+
 SEND_QUEUE_MAX = 2_000
 
 
@@ -120,12 +122,7 @@ def main(argv: list[str]) -> None:
         create_ceiling_app(db_path),
         host="127.0.0.1",
         port=port,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        log_level="info",
-        access_log=False,
+        **SERVER_OPTIONS,  # type: ignore[arg-type]
     )
 
 
