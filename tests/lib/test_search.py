@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from alembic import command
-from sqlalchemy import ColumnElement, Select, delete, insert, select, text, true, update
+from sqlalchemy import ColumnElement, Select, delete, event, insert, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from livedesk.db.dialect import contains_folded
 from livedesk.db.engine import create_engine
 from livedesk.db.migrate import alembic_config
 from livedesk.db.session import DbSession, reading, transaction
+from livedesk.lib import search
 from livedesk.lib.search import _MESSAGE_TEXT, search_message_ids, search_session_ids
 from livedesk.lib.textsearch import fold
 from livedesk.models import (
@@ -130,8 +132,14 @@ async def add_messages(
 
 
 async def find_messages(engine: AsyncEngine, desk: Desk, q: str, limit: int = 50) -> list[int]:
+    """The search's answer; on SQLite, also checked against the trigram index's answer
+    (a small history is read instead: both ways must find the same)."""
     async with reading(engine) as db:
-        return await search_message_ids(db, q, desk.livechat_id, [desk.contact_id], limit)
+        found = await search_message_ids(db, q, desk.livechat_id, [desk.contact_id], limit)
+        with mock.patch.object(search, "SCAN_AT_MOST", -1):
+            indexed = await search_message_ids(db, q, desk.livechat_id, [desk.contact_id], limit)
+    assert indexed == found, (q, indexed, found)
+    return found
 
 
 async def find_sessions(
@@ -406,3 +414,26 @@ async def explain(db: DbSession, stmt: Select[Any]) -> str:
     await db.execute(text("SET LOCAL enable_seqscan = off"))
     rows = await db.execute(text(f"EXPLAIN {compiled}"))
     return "\n".join(str(r[0]) for r in rows)
+
+
+def test_a_small_history_is_read_a_large_one_searched_through_the_index(db_url: str) -> None:
+    async def scenario(engine: AsyncEngine) -> None:
+        desk, ids = await one_conversation(engine, "first apple", "second pear", "third apple")
+        statements: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", seen)
+        async with reading(engine) as db:
+            small = await search_message_ids(db, "apple", desk.livechat_id, [desk.contact_id])
+            read_with = list(statements)
+            statements.clear()
+            with mock.patch.object(search, "SCAN_AT_MOST", 2):  # the history has 3
+                large = await search_message_ids(db, "apple", desk.livechat_id, [desk.contact_id])
+        assert small == large == [ids[2], ids[0]]
+        if engine.dialect.name == "sqlite":
+            assert not any("messages_fts" in sql for sql in read_with), read_with
+            assert any("messages_fts" in sql for sql in statements), statements
+
+    run(db_url, scenario)

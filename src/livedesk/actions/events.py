@@ -21,7 +21,7 @@ def users(user_ids: Iterable[int]) -> list[str]:
 async def session_payload(db: DbSession, s: ChatSession) -> dict[str, Any]:
     """The session as every recipient may see it (no per-user unread count)."""
     await db.flush()
-    public = await present_session(db, 0, s)
+    public = await present_session(db, None, s)
     return public.model_dump(mode="json", exclude={"unread_count"})
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from livedesk.db.session import DbSession
+from livedesk.db.sqlite_inline import async_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -20,7 +21,8 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # No busy_timeout: the inline driver waits for another process's lock with asyncio
+    # sleeps (sqlite_inline.py), never blocking the event loop.
     cursor.close()
 
 
@@ -37,8 +39,14 @@ def create_engine(url: str) -> AsyncEngine:
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has one writer anyway, and sharing it keeps every
-        # transaction free of SQLITE_BUSY.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        # transaction free of SQLITE_BUSY. Statements run inline on the event loop.
+        engine = create_async_engine(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            async_creator=async_creator(parsed.database or ":memory:", SQLITE_BUSY_TIMEOUT_MS),
+        )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
         return engine

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import not_found
+from livedesk.lib.members import members_cache
 from livedesk.models import ChatSession, Contact, Item, LiveChat, Membership, SessionStatus, User
 
 
@@ -48,6 +49,19 @@ class Roles:
 
 
 async def load_roles(db: DbSession, user_id: int) -> Roles:
+    cache = members_cache(db)
+    if cache is None:
+        return await _read_roles(db, user_id)
+    held: Roles | None = cache.get_roles(user_id)
+    if held is not None:
+        return held
+    generation = cache.generation
+    roles = await _read_roles(db, user_id)
+    cache.put_roles(user_id, roles, generation)
+    return roles
+
+
+async def _read_roles(db: DbSession, user_id: int) -> Roles:
     rows = await db.execute(
         select(Membership.livechat_id, Membership.is_operator, Membership.is_supervisor).where(
             Membership.user_id == user_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from livedesk.db.session import DbSession
 from livedesk.lib.counters import unread_counts
@@ -33,20 +33,30 @@ def present_message(m: Message) -> MessagePublic:
 
 
 async def _by_id(db: DbSession, model: type[_T], ids: Iterable[int | None]) -> dict[int, _T]:
+    """Rows by id: those this transaction already holds from its identity map (a query
+    would hand back the very same objects), the rest in one query."""
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await db.execute(select(model).where(model.id.in_(wanted)))
-    return {row.id: row for row in rows.scalars()}
+    found: dict[int, _T] = {}
+    mapper = inspect(model)
+    for i in wanted:
+        held = db.identity_map.get(mapper.identity_key_from_primary_key((i,)))
+        if held is not None:
+            found[i] = held
+    missing = wanted - found.keys()
+    if missing:
+        rows = await db.execute(select(model).where(model.id.in_(missing)))
+        found.update((row.id, row) for row in rows.scalars())
+    return found
 
 
 async def present_sessions(
-    db: DbSession, user_id: int, sessions: Sequence[ChatSession]
+    db: DbSession, user_id: int | None, sessions: Sequence[ChatSession]
 ) -> list[SessionPublic]:
+    """``user_id`` None: no unread counts (0), as in events that many users receive."""
     users = await _by_id(db, User, (s.assignee_id for s in sessions))
     contacts = await _by_id(db, Contact, (s.contact_id for s in sessions))
     messages = await _by_id(db, Message, (s.last_message_id for s in sessions))
-    unread = await unread_counts(db, user_id, [s.id for s in sessions])
+    unread = {} if user_id is None else await unread_counts(db, user_id, [s.id for s in sessions])
     out = []
     for s in sessions:
         assignee = users.get(s.assignee_id) if s.assignee_id else None
@@ -72,5 +82,5 @@ async def present_sessions(
     return out
 
 
-async def present_session(db: DbSession, user_id: int, s: ChatSession) -> SessionPublic:
+async def present_session(db: DbSession, user_id: int | None, s: ChatSession) -> SessionPublic:
     return (await present_sessions(db, user_id, [s]))[0]

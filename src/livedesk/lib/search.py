@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from livedesk.db.dialect import FoldedColumn, contains_folded
+from livedesk.db.dialect import SQLITE, FoldedColumn, contains_folded, dialect_name
 from livedesk.lib.textsearch import fold
 from livedesk.models import AuthorKind, ChatSession, Message
 
 DEFAULT_LIMIT = 50
+# SQLite: a history of at most this many messages is searched by reading it (through the
+# contact index) instead of through the trigram index. The trigram index costs in
+# proportion to how often the needle's trigrams occur in the whole database, which for a
+# common word is most of it; one customer's history is small.
+SCAN_AT_MOST = 20_000
 
 _SESSION_NAME = FoldedColumn(ChatSession.search_name, ChatSession.id, "sessions_fts")
 _MESSAGE_TEXT = FoldedColumn(Message.search_text, Message.id, "messages_fts")
@@ -63,15 +68,23 @@ async def search_message_ids(
     needle = normalize_query(q)
     if not needle:
         return []
-    stmt = (
-        select(Message.id)
-        .where(
-            Message.livechat_id == livechat_id,
-            Message.contact_id.in_(contact_ids),
-            Message.author_kind != AuthorKind.system,
-            contains_folded(db, _MESSAGE_TEXT, needle),
-        )
-        .order_by(Message.id.desc())
-        .limit(limit)
+    scope = (
+        Message.livechat_id == livechat_id,
+        Message.contact_id.in_(contact_ids),
+        Message.author_kind != AuthorKind.system,
     )
+    stmt = select(Message.id).where(*scope)
+    if dialect_name(db) == SQLITE and await _history_at_most(db, contact_ids, SCAN_AT_MOST):
+        # SQLite reads it through ix_messages_contact_id (contact_id, id), newest first.
+        stmt = stmt.where(Message.search_text.contains(needle, autoescape=True))
+    else:
+        stmt = stmt.where(contains_folded(db, _MESSAGE_TEXT, needle))
+    stmt = stmt.order_by(Message.id.desc()).limit(limit)
     return list((await db.scalars(stmt)).all())
+
+
+async def _history_at_most(db: AsyncSession, contact_ids: Sequence[int], n: int) -> bool:
+    """Whether the contacts have at most ``n`` messages (reads at most n + 1 index entries)."""
+    first = select(Message.id).where(Message.contact_id.in_(contact_ids)).limit(n + 1).subquery()
+    count = (await db.execute(select(func.count()).select_from(first))).scalar_one()
+    return int(count) <= n

@@ -109,7 +109,10 @@ class Connection:
     async def write_loop(self, engine: AsyncEngine) -> None:
         while self.state is not ConnState.closed:
             try:
-                item = await asyncio.wait_for(self._queue.get(), HEARTBEAT_INTERVAL_SECS)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the get in a
+                # task of its own, one more per idle socket.
+                async with asyncio.timeout(HEARTBEAT_INTERVAL_SECS):
+                    item = await self._queue.get()
             except TimeoutError:
                 await self.send_bytes_frame(b'{"id":null,"type":"heartbeat","data":{}}')
                 continue

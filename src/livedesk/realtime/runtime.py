@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from livedesk.config import Settings
 from livedesk.db.engine import create_engine
 from livedesk.db.session import DbSession, reading, transaction
+from livedesk.lib.members import MEMBERS_CACHE, MembersCache
 from livedesk.realtime.bus import EventBus, create_bus
+from livedesk.realtime.envelope import Envelope
 from livedesk.realtime.hub import Hub
 
 
@@ -24,6 +26,7 @@ class Runtime:
     hub: Hub = field(default_factory=Hub)
     # Orders event commits within this process (the whole story on SQLite; see log.py).
     order_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    members: MembersCache = field(default_factory=MembersCache)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -36,15 +39,26 @@ class Runtime:
         async with transaction(self.engine) as db:
             db.info["bus"] = self.bus
             db.info["order_lock"] = self.order_lock
+            db.info[MEMBERS_CACHE] = self.members
             yield db
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[DbSession]:
         async with reading(self.engine) as db:
+            db.info[MEMBERS_CACHE] = self.members
             yield db
 
     async def start(self) -> None:
-        await self.bus.start(self.hub.deliver, self.hub.catch_up_all)
+        await self.bus.start(self._deliver, self._bus_lost)
+
+    def _deliver(self, envelopes: list[Envelope]) -> None:
+        self.members.observe(envelopes)
+        self.hub.deliver(envelopes)
+
+    async def _bus_lost(self) -> None:
+        """The bus lost events (Redis outage): forget what they may have changed."""
+        self.members.forget()
+        await self.hub.catch_up_all()
 
     async def stop(self) -> None:
         await self.bus.stop()

@@ -1,0 +1,82 @@
+"""SQLite statements run inline on the event loop; waiting for another process's write lock
+must not block the loop, and must end in an error once the busy timeout has passed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from livedesk.db import engine as engine_module
+from livedesk.db.engine import create_engine
+from livedesk.db.session import reading, transaction
+
+
+def _database(tmp_path: Path) -> tuple[str, sqlite3.Connection]:
+    path = tmp_path / "inline.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    return f"sqlite+aiosqlite:///{path}", other
+
+
+async def _ticking(ticks: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        ticks.append(time.monotonic())
+        await asyncio.sleep(0.01)
+
+
+def test_a_write_waits_for_another_writer_while_the_loop_runs_on(tmp_path: Path) -> None:
+    url, other = _database(tmp_path)
+
+    async def main() -> None:
+        engine = create_engine(url)
+        ticks: list[float] = []
+        stop = asyncio.Event()
+        ticker = asyncio.create_task(_ticking(ticks, stop))
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+        started = time.monotonic()
+        async with transaction(engine) as db:
+            await db.execute(text("INSERT INTO notes (body) VALUES ('after the wait')"))
+        waited = time.monotonic() - started
+        stop.set()
+        await ticker
+        async with reading(engine) as db:
+            bodies = (await db.execute(text("SELECT body FROM notes"))).scalars().all()
+        await engine.dispose()
+        assert bodies == ["after the wait"]
+        assert waited >= 0.25
+        # The loop kept turning during the wait: the ticker ran about every 10 ms.
+        during = [t for t in ticks if started <= t <= started + waited]
+        assert len(during) >= 10, len(during)
+
+    asyncio.run(main())
+    other.close()
+
+
+def test_a_lock_held_past_the_busy_timeout_is_an_error(tmp_path: Path) -> None:
+    url, other = _database(tmp_path)
+
+    async def main() -> None:
+        with mock.patch.object(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200):
+            engine = create_engine(url)
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            async with transaction(engine) as db:
+                await db.execute(text("INSERT INTO notes (body) VALUES ('never')"))
+        assert 0.15 <= time.monotonic() - started < 2
+        other.execute("ROLLBACK")
+        async with reading(engine) as db:
+            assert (await db.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
+        await engine.dispose()
+
+    asyncio.run(main())
+    other.close()
