@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from livedesk.config import Settings
 from livedesk.realtime.bus import MemoryBus, RedisBus
@@ -21,6 +21,7 @@ from livedesk.realtime.connection import (
     SEND_QUEUE_MAX,
     Connection,
     ConnState,
+    _run_loops,
 )
 from livedesk.realtime.envelope import Envelope
 from livedesk.realtime.hub import Hub
@@ -38,6 +39,7 @@ class FakeSocket:
         self.sent: list[dict[str, Any]] = []
         self.close_code: int | None = None
         self.gate = asyncio.Event()
+        self.hung_up = asyncio.Event()
         if not stalled:
             self.gate.set()
 
@@ -47,6 +49,11 @@ class FakeSocket:
 
     async def close(self, code: int = 1000) -> None:
         self.close_code = code
+
+    async def receive_text(self) -> str:
+        """A client that says nothing until it hangs up (``hung_up`` set)."""
+        await self.hung_up.wait()
+        raise WebSocketDisconnect(1000)
 
 
 class Recorder:
@@ -196,5 +203,41 @@ def test_redis_bus_delivers_to_every_subscribed_node_in_publish_order(tmp_path: 
                 (3, ("u1",)),
             ]
         assert subs[2].got == [], "another deployment's channel must stay separate"
+
+    asyncio.run(run())
+
+
+async def _no_frames(_: dict[str, Any]) -> None:
+    return None
+
+
+def test_a_socket_ends_when_either_its_reader_or_its_writer_does() -> None:
+    async def run() -> None:
+        # The writer ends (the client fell behind and is told to resync): the socket's own
+        # task, which reads, stops too.
+        ws = FakeSocket()
+        conn = _live(ws, "u1")
+        serving = asyncio.create_task(_run_loops(conn, NO_ENGINE, _no_frames, None))
+        await asyncio.sleep(0)
+        for n in range(SEND_QUEUE_MAX + 1):
+            conn.push(_event(n + 1, "u1"))
+        await asyncio.wait_for(serving, WAIT_SECS)
+        assert not serving.cancelled() and ws.close_code == RESYNC_CLOSE_CODE
+        # The client hangs up: the writer is stopped.
+        ws = FakeSocket()
+        conn = _live(ws, "u1")
+        serving = asyncio.create_task(_run_loops(conn, NO_ENGINE, _no_frames, None))
+        await asyncio.sleep(0.05)
+        ws.hung_up.set()
+        await asyncio.wait_for(serving, WAIT_SECS)
+        assert len([t for t in asyncio.all_tasks() if t is not asyncio.current_task()]) == 0
+        # Cancelled from outside (the server stops): the cancellation is not swallowed.
+        conn = _live(FakeSocket(), "u1")
+        serving = asyncio.create_task(_run_loops(conn, NO_ENGINE, _no_frames, None))
+        await asyncio.sleep(0.05)
+        serving.cancel()
+        done, _ = await asyncio.wait({serving}, timeout=WAIT_SECS)
+        assert serving in done and serving.cancelled()
+        assert len([t for t in asyncio.all_tasks() if t is not asyncio.current_task()]) == 0
 
     asyncio.run(run())

@@ -3,8 +3,9 @@ by the membership change, not left to expire."""
 
 from __future__ import annotations
 
-from livedesk.lib.members import ChatMembers, MembersCache
+from livedesk.lib.members import ChatMembers
 from livedesk.realtime.envelope import Envelope
+from livedesk.realtime.members_cache import MembersCache
 from tests.client import Desk
 from tests.realtime import EventSocket
 
@@ -48,9 +49,9 @@ def test_a_read_that_straddles_a_change_is_not_kept() -> None:
     members = ChatMembers(7, frozenset({1}), frozenset())
     generation = cache.generation  # a read starts...
     cache.observe([Envelope(5, "membership.changed", {"livechat_id": 7}, ("user:1",))])
-    cache.put(members, generation)  # ...and ends after the change: it may predate it
+    cache.put(7, members, generation)  # ...and ends after the change: it may predate it
     assert cache.get(7) is None
-    cache.put(members, cache.generation)
+    cache.put(7, members, cache.generation)
     assert cache.get(7) == members
     cache.observe([Envelope(6, "message.created", {"livechat_id": 7}, ("user:1",))])
     assert cache.get(7) == members
@@ -61,5 +62,5 @@ def test_a_read_that_straddles_a_change_is_not_kept() -> None:
     cache.forget()  # the bus lost events
     assert cache.get(7) is None
     expiring = MembersCache(ttl=0)
-    expiring.put(members, expiring.generation)
+    expiring.put(7, members, expiring.generation)
     assert expiring.get(7) is None

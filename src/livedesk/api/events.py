@@ -56,30 +56,34 @@ async def user_events(ws: WebSocket) -> None:
         await ws.close(POLICY_VIOLATION)
         return
     await ws.accept()
+    # Only the id and name live on with the socket, not the user's row (memory per socket).
+    user_id, name = ctx.user.id, ctx.user.name
+    del ctx
 
     async def on_frame(frame: dict[str, Any]) -> None:
         if frame.get("type") == "typing" and isinstance(frame.get("session_id"), int):
-            await _operator_typing(ctx, frame["session_id"], bool(frame.get("typing", True)))
+            typing = bool(frame.get("typing", True))
+            await _operator_typing(rt, user_id, name, frame["session_id"], typing)
 
-    await serve_socket(ws, rt.engine, rt.hub, user_recipient(ctx.user.id), _since(ws), on_frame)
+    await serve_socket(ws, rt.engine, rt.hub, user_recipient(user_id), _since(ws), on_frame)
 
 
-async def _operator_typing(ctx: Ctx, session_id: int, typing: bool) -> None:
-    async with ctx.rt.read() as db:
-        roles = await load_roles(db, ctx.user.id)
+async def _operator_typing(
+    rt: Runtime, user_id: int, name: str, session_id: int, typing: bool
+) -> None:
+    async with rt.read() as db:
+        roles = await load_roles(db, user_id)
         try:
             s = await access_session(db, roles, session_id)
         except ApiError:
             return
-        audience = users((await load_members(db, s.livechat_id)).who_see(s) - {ctx.user.id})
+        audience = users((await load_members(db, s.livechat_id)).who_see(s) - {user_id})
     data = {
         "session_id": s.id,
-        "author": {"kind": "operator", "id": ctx.user.id, "name": ctx.user.name},
+        "author": {"kind": "operator", "id": user_id, "name": name},
         "typing": typing,
     }
-    await publish_ephemeral(
-        ctx.rt.bus, "typing", data, [*audience, contact_recipient(s.contact_id)]
-    )
+    await publish_ephemeral(rt.bus, "typing", data, [*audience, contact_recipient(s.contact_id)])
 
 
 @router.websocket("/api/widget/{widget_key}/events")
@@ -91,6 +95,8 @@ async def visitor_events(ws: WebSocket, widget_key: str) -> None:
         await ws.close(POLICY_VIOLATION)
         return
     await ws.accept()
+    contact_id, name = visitor.contact.id, visitor.contact.name
+    del visitor
 
     async def on_frame(frame: dict[str, Any]) -> None:
         if frame.get("type") != "typing":
@@ -99,7 +105,7 @@ async def visitor_events(ws: WebSocket, widget_key: str) -> None:
             s = (
                 await db.execute(
                     select(ChatSession).where(
-                        ChatSession.contact_id == visitor.contact.id,
+                        ChatSession.contact_id == contact_id,
                         ChatSession.status != SessionStatus.closed,
                     )
                 )
@@ -109,11 +115,9 @@ async def visitor_events(ws: WebSocket, widget_key: str) -> None:
             audience = users((await load_members(db, s.livechat_id)).who_see(s))
         data = {
             "session_id": s.id,
-            "author": {"kind": "customer", "id": None, "name": visitor.contact.name},
+            "author": {"kind": "customer", "id": None, "name": name},
             "typing": bool(frame.get("typing", True)),
         }
         await publish_ephemeral(rt.bus, "typing", data, audience)
 
-    await serve_socket(
-        ws, rt.engine, rt.hub, contact_recipient(visitor.contact.id), _since(ws), on_frame
-    )
+    await serve_socket(ws, rt.engine, rt.hub, contact_recipient(contact_id), _since(ws), on_frame)

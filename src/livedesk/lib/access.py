@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import not_found
-from livedesk.lib.members import members_cache
 from livedesk.models import ChatSession, Contact, Item, LiveChat, Membership, SessionStatus, User
+from livedesk.realtime.members_cache import members_cache
 
 
 @dataclass(frozen=True)

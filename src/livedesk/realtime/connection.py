@@ -189,14 +189,37 @@ async def serve_socket(
 async def _run_loops(
     conn: Connection, engine: AsyncEngine, on_frame: OnFrame, first: dict[str, Any] | None
 ) -> None:
+    """The writer runs as a task, the reader in this (the socket's own) task: one task
+    fewer per socket. Whichever ends first ends the other."""
+    this = asyncio.current_task()
+    assert this is not None
+    reading = True
+    stopped_by_writer = False
+
+    def writer_ended(_: asyncio.Task[None]) -> None:
+        nonlocal stopped_by_writer
+        if reading:  # the writer ended on its own (resync, a failed send): stop reading
+            stopped_by_writer = True
+            this.cancel()
+
     writer = asyncio.create_task(conn.write_loop(engine))
-    reader = asyncio.create_task(_read_loop(conn.ws, on_frame, first))
-    done, pending = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    for task in done:
-        exc = task.exception()
-        if exc is not None and not isinstance(exc, WebSocketDisconnect):
+    writer.add_done_callback(writer_ended)
+    try:
+        await _read_loop(conn.ws, on_frame, first)
+    except asyncio.CancelledError:
+        if not stopped_by_writer:
+            raise  # cancelled from outside (the server is stopping)
+        this.uncancel()
+    except Exception as exc:
+        if not isinstance(exc, WebSocketDisconnect):
             log.debug("socket ended: %r", exc)
+    finally:
+        reading = False
+        if not writer.done():
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+    if not writer.cancelled():
+        failure = writer.exception()
+        if failure is not None and not isinstance(failure, WebSocketDisconnect):
+            log.debug("socket ended: %r", failure)

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from livedesk.config import Settings
 from livedesk.db.engine import create_engine
 from livedesk.db.session import DbSession, reading, transaction
-from livedesk.lib.members import MEMBERS_CACHE, MembersCache
 from livedesk.realtime.bus import EventBus, create_bus
 from livedesk.realtime.envelope import Envelope
 from livedesk.realtime.hub import Hub
+from livedesk.realtime.members_cache import MEMBERS_CACHE, MembersCache
 
 
 @dataclass
