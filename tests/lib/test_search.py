@@ -395,7 +395,8 @@ async def assert_search_objects(engine: AsyncEngine, *, present: bool) -> None:
 def test_substring_filter_is_served_by_the_search_index(db_url: str) -> None:
     async def scenario(engine: AsyncEngine) -> None:
         await one_conversation(engine, "hello")
-        async with reading(engine) as db:
+        # A transaction (reads are not one on PostgreSQL): the plan check sets a local option.
+        async with transaction(engine) as db:
             stmt = select(Message.id).where(contains_folded(db, _MESSAGE_TEXT, "hel%lo"))
             plan = await explain(db, stmt)
         index = "messages_fts" if engine.dialect.name == "sqlite" else "search_text_trgm"

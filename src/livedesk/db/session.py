@@ -77,8 +77,15 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[DbSession]:
 
 @asynccontextmanager
 async def reading(engine: AsyncEngine) -> AsyncIterator[DbSession]:
-    """A read-only unit of work (rolled back at the end)."""
+    """A read-only unit of work (rolled back at the end).
+
+    On PostgreSQL it runs without a transaction (autocommit): no BEGIN and ROLLBACK round
+    trips around a read, each statement reading the latest committed data. On SQLite (one
+    connection, statements inline) the transaction costs nothing and is kept.
+    """
     async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
         session = DbSession(bind=conn, expire_on_commit=False)
         try:
             yield session

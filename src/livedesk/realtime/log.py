@@ -89,6 +89,9 @@ async def _append(db: DbSession) -> None:
     staged: list[tuple[str, dict[str, Any], tuple[str, ...]]] = db.info.pop(_STAGED, [])
     if not staged:
         return
+    # The transaction's other pending writes go out before the ordering lock is taken:
+    # every statement inside it holds up every writer of the deployment.
+    await db.flush()
     await _acquire(db)
     now = utcnow()
     # One INSERT for all of the transaction's events (a new session stages a dozen);

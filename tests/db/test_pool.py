@@ -1,0 +1,67 @@
+"""PostgreSQL pool: a connection that sat idle is checked before use, so one the server
+dropped meanwhile is replaced without the request noticing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from unittest import mock
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from livedesk.db import engine as engine_module
+from livedesk.db.engine import create_engine
+from livedesk.db.session import reading
+from tests.databases import _dsn, fresh_database
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with reading(engine) as db:
+        return int((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def _terminate(url: str, pid: int) -> None:
+    conn = await asyncpg.connect(_dsn(url))
+    try:
+        await conn.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await conn.close()
+
+
+def test_an_idle_connection_dropped_by_the_server_is_replaced(tmp_path: Path) -> None:
+    with fresh_database("postgres", tmp_path, migrate=False) as url:
+
+        async def main() -> None:
+            with mock.patch.object(engine_module, "PING_IDLE_SECS", 0.0):
+                engine = create_engine(url)
+                first = await _backend_pid(engine)
+                await _terminate(url, first)
+                await asyncio.sleep(0.2)
+                second = await _backend_pid(engine)  # no error: pinged, replaced
+                assert second != first
+            await engine.dispose()
+
+        asyncio.run(main())
+
+
+def test_a_connection_in_steady_use_is_not_pinged(tmp_path: Path) -> None:
+    with fresh_database("postgres", tmp_path, migrate=False) as url:
+
+        async def main() -> None:
+            with mock.patch.object(engine_module, "PING_IDLE_SECS", 3600.0):
+                engine = create_engine(url)
+                first = await _backend_pid(engine)
+                await _terminate(url, first)
+                await asyncio.sleep(0.2)
+                # Not pinged: the dropped connection is found out by the statement itself,
+                # and the pool is then renewed for the next request.
+                with pytest.raises(DBAPIError):
+                    await _backend_pid(engine)
+                assert await _backend_pid(engine) != first
+            await engine.dispose()
+
+        asyncio.run(main())
