@@ -32,17 +32,22 @@ async def _terminate(url: str, pid: int) -> None:
         await conn.close()
 
 
+async def _pooled_connection_dropped(url: str) -> tuple[AsyncEngine, int]:
+    """An engine whose one pooled connection the server has just dropped; and its pid."""
+    engine = create_engine(url)
+    pid = await _backend_pid(engine)
+    await _terminate(url, pid)
+    await asyncio.sleep(0.2)
+    return engine, pid
+
+
 def test_an_idle_connection_dropped_by_the_server_is_replaced(tmp_path: Path) -> None:
     with fresh_database("postgres", tmp_path, migrate=False) as url:
 
         async def main() -> None:
             with mock.patch.object(engine_module, "PING_IDLE_SECS", 0.0):
-                engine = create_engine(url)
-                first = await _backend_pid(engine)
-                await _terminate(url, first)
-                await asyncio.sleep(0.2)
-                second = await _backend_pid(engine)  # no error: pinged, replaced
-                assert second != first
+                engine, first = await _pooled_connection_dropped(url)
+                assert await _backend_pid(engine) != first  # no error: pinged, replaced
             await engine.dispose()
 
         asyncio.run(main())
@@ -53,10 +58,7 @@ def test_a_connection_in_steady_use_is_not_pinged(tmp_path: Path) -> None:
 
         async def main() -> None:
             with mock.patch.object(engine_module, "PING_IDLE_SECS", 3600.0):
-                engine = create_engine(url)
-                first = await _backend_pid(engine)
-                await _terminate(url, first)
-                await asyncio.sleep(0.2)
+                engine, first = await _pooled_connection_dropped(url)
                 # Not pinged: the dropped connection is found out by the statement itself,
                 # and the pool is then renewed for the next request.
                 with pytest.raises(DBAPIError):

@@ -49,18 +49,18 @@ def test_a_read_that_straddles_a_change_is_not_kept() -> None:
     members = ChatMembers(7, frozenset({1}), frozenset())
     generation = cache.generation  # a read starts...
     cache.observe([Envelope(5, "membership.changed", {"livechat_id": 7}, ("user:1",))])
-    cache.put(7, members, generation)  # ...and ends after the change: it may predate it
-    assert cache.get(7) is None
-    cache.put(7, members, cache.generation)
-    assert cache.get(7) == members
+    cache.put("chat", 7, members, generation)  # ...and ends after the change: it may predate it
+    assert cache.get("chat", 7) is None
+    cache.put("chat", 7, members, cache.generation)
+    assert cache.get("chat", 7) == members
     cache.observe([Envelope(6, "message.created", {"livechat_id": 7}, ("user:1",))])
-    assert cache.get(7) == members
-    cache.put_roles(1, "roles of user 1", cache.generation)
+    assert cache.get("chat", 7) == members
+    cache.put("user", 1, "roles of user 1", cache.generation)
     cache.observe([Envelope(7, "membership.changed", {"livechat_id": 8}, ("user:2",))])
-    assert cache.get_roles(1) is None  # any change may move anyone's roles
-    assert cache.get(7) == members  # another chat's members stay
+    assert cache.get("user", 1) is None  # any change may move anyone's roles
+    assert cache.get("chat", 7) == members  # another chat's members stay
     cache.forget()  # the bus lost events
-    assert cache.get(7) is None
+    assert cache.get("chat", 7) is None
     expiring = MembersCache(ttl=0)
-    expiring.put(7, members, expiring.generation)
-    assert expiring.get(7) is None
+    expiring.put("chat", 7, members, expiring.generation)
+    assert expiring.get("chat", 7) is None

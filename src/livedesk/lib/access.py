@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import not_found
 from livedesk.models import ChatSession, Contact, Item, LiveChat, Membership, SessionStatus, User
-from livedesk.realtime.members_cache import members_cache
+from livedesk.realtime.members_cache import read_through
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,7 @@ class Roles:
 
 
 async def load_roles(db: DbSession, user_id: int) -> Roles:
-    cache = members_cache(db)
-    if cache is None:
-        return await _read_roles(db, user_id)
-    held: Roles | None = cache.get_roles(user_id)
-    if held is not None:
-        return held
-    generation = cache.generation
-    roles = await _read_roles(db, user_id)
-    cache.put_roles(user_id, roles, generation)
-    return roles
+    return await read_through(db, "user", user_id, lambda: _read_roles(db, user_id))
 
 
 async def _read_roles(db: DbSession, user_id: int) -> Roles:

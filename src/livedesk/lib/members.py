@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from livedesk.db.session import DbSession
 from livedesk.models import ChatSession, Membership, SessionStatus, User, UserStatus
-from livedesk.realtime.members_cache import members_cache
+from livedesk.realtime.members_cache import read_through
 
 
 @dataclass(frozen=True)
@@ -33,16 +33,7 @@ class ChatMembers:
 
 
 async def load_members(db: DbSession, livechat_id: int) -> ChatMembers:
-    cache = members_cache(db)
-    if cache is None:
-        return await _read_members(db, livechat_id)
-    held: ChatMembers | None = cache.get(livechat_id)
-    if held is not None:
-        return held
-    generation = cache.generation
-    members = await _read_members(db, livechat_id)
-    cache.put(livechat_id, members, generation)
-    return members
+    return await read_through(db, "chat", livechat_id, lambda: _read_members(db, livechat_id))
 
 
 async def _read_members(db: DbSession, livechat_id: int) -> ChatMembers:

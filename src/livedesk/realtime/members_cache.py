@@ -4,8 +4,8 @@ it), kept on the Runtime and dropped by the events that change it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,8 @@ MEMBERS_CACHE = "livedesk.members_cache"
 MEMBERS_TTL_SECS = 30.0
 
 _V = TypeVar("_V")
+# "chat": a live chat's members, by live chat id; "user": a user's roles, by user id.
+Kind = Literal["chat", "user"]
 
 
 class MembersCache:
@@ -31,36 +33,27 @@ class MembersCache:
     def __init__(self, ttl: float = MEMBERS_TTL_SECS) -> None:
         self.ttl = ttl
         self.generation = 0
-        self._chats: dict[int, tuple[float, Any]] = {}
-        self._users: dict[int, tuple[float, Any]] = {}
+        self._held: dict[tuple[Kind, int], tuple[float, Any]] = {}
 
-    def _fresh(self, held: tuple[float, _V] | None) -> _V | None:
+    def get(self, kind: Kind, key: int) -> Any:
+        held = self._held.get((kind, key))
         if held is None or time.monotonic() - held[0] > self.ttl:
             return None
         return held[1]
 
-    def get(self, livechat_id: int) -> Any:
-        return self._fresh(self._chats.get(livechat_id))
-
-    def put(self, livechat_id: int, members: Any, generation: int) -> None:
-        """Keep ``members`` read while the cache was at ``generation``."""
+    def put(self, kind: Kind, key: int, value: Any, generation: int) -> None:
+        """Keep ``value``, read while the cache was at ``generation``."""
         if generation == self.generation:
-            self._chats[livechat_id] = (time.monotonic(), members)
-
-    def get_roles(self, user_id: int) -> Any:
-        return self._fresh(self._users.get(user_id))
-
-    def put_roles(self, user_id: int, roles: Any, generation: int) -> None:
-        if generation == self.generation:
-            self._users[user_id] = (time.monotonic(), roles)
+            self._held[(kind, key)] = (time.monotonic(), value)
 
     def forget(self, livechat_id: int | None = None) -> None:
+        """Drop a live chat's members and every user's roles (everything: None)."""
         self.generation += 1
-        self._users.clear()
-        if livechat_id is None:
-            self._chats.clear()
-        else:
-            self._chats.pop(livechat_id, None)
+        self._held = {
+            k: v
+            for k, v in self._held.items()
+            if livechat_id is not None and k[0] == "chat" and k[1] != livechat_id
+        }
 
     def observe(self, envelopes: Iterable[Envelope]) -> None:
         for envelope in envelopes:
@@ -73,3 +66,19 @@ def members_cache(db: AsyncSession) -> MembersCache | None:
     """The node's cache, for sessions opened through the Runtime (None elsewhere)."""
     cache: MembersCache | None = db.info.get(MEMBERS_CACHE)
     return cache
+
+
+async def read_through(
+    db: AsyncSession, kind: Kind, key: int, read: Callable[[], Awaitable[_V]]
+) -> _V:
+    """What the node keeps for (kind, key), else ``read()`` (kept for the next time)."""
+    cache = members_cache(db)
+    if cache is None:
+        return await read()
+    held: _V | None = cache.get(kind, key)
+    if held is not None:
+        return held
+    generation = cache.generation
+    value = await read()
+    cache.put(kind, key, value, generation)
+    return value
