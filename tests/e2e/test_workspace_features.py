@@ -418,3 +418,43 @@ def test_app_buttons_follow_the_live_chat_settings(
     expect(panel.get_by_role("button", name="Создать карточку клиента")).to_be_visible()
     shots(page, "18-app-buttons")
     no_notice(page)
+
+
+def test_a_reply_typed_right_after_take_waits_for_the_take(desk: Desk, new_page: NewPage) -> None:
+    olga = desk.user("Olga Operator")
+    chat = desk.livechat("Support", operators=[olga])
+    visitor = desk.visitor(chat, "Quick Customer")
+    session_id = int(visitor.say("Are you there?")["session_id"])
+    page = new_page()
+    sign_in_as(page, olga)
+    show_group(page, "unassigned")
+    session_row(page, session_id).click()
+    box = dialog(page)
+    expect(box.get_by_role("heading", name="Quick Customer")).to_be_visible(timeout=WAIT_MS)
+    # The take is held on its way to the server while the operator already replies.
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route(f"**/api/sessions/{session_id}/take", hold)
+    box.get_by_role("button", name="Take", exact=True).click()
+    for _ in range(200):  # the page's own calls let the route see the request
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the take was not sent"
+    composer = box.locator("textarea[name=text]")
+    composer.fill("Yes, right here")
+    composer.press("Enter")
+    page.wait_for_timeout(500)  # a reply that did not wait would have been refused by now
+    held[0].continue_()
+    expect(box.locator(".message.from-operator .text")).to_have_text(
+        ["Yes, right here"], timeout=WAIT_MS
+    )
+    expect(box.locator(".status")).to_have_text("active", timeout=WAIT_MS)
+    no_notice(page)
+    eventually(
+        lambda: [m["text"] for m in visitor.history()] == ["Are you there?", "Yes, right here"],
+        "the reply in the customer's history",
+    )

@@ -497,9 +497,15 @@ async function markLastRead(): Promise<void> {
   }
 }
 
+/** Takes not yet answered, by session: a reply sent meanwhile waits for its take. */
+const takesInFlight = new Map<number, Promise<unknown>>();
+
 export async function sendMessage(text: string, internal = false): Promise<boolean> {
   const open = state.openSession;
   if (!open || !text.trim()) return false;
+  // Typed right after Take: send once the take has answered, or the server would refuse
+  // the reply of an operator who has not taken the session yet.
+  await takesInFlight.get(open.id);
   try {
     const message = await api.sendMessage(open.id, text, internal);
     if (state.highlightId !== null) setState({ highlightId: null });
@@ -514,10 +520,18 @@ export async function sendMessage(text: string, internal = false): Promise<boole
 }
 
 export async function takeSession(id: number): Promise<void> {
+  const taking = api.take(id);
+  const settled = taking.then(
+    () => undefined,
+    () => undefined,
+  );
+  takesInFlight.set(id, settled);
   try {
-    setState({ openSession: await api.take(id) });
+    setState({ openSession: await taking });
   } catch (error) {
     showError(error);
+  } finally {
+    if (takesInFlight.get(id) === settled) takesInFlight.delete(id);
   }
   await Promise.all([
     refreshSessions(),
