@@ -96,8 +96,9 @@ class Bulk:
                 await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def finish(self) -> None:
-        """Move PostgreSQL's id sequences past the given ids; refresh the planner's
-        statistics, as autovacuum would soon after a load this size."""
+        """Move PostgreSQL's id sequences past the given ids; vacuum and analyze, as
+        autovacuum would soon after a load this size (statistics for the planner, and the
+        visibility map that lets counts be answered from an index alone)."""
         if not self.is_postgres:
             return
         async with self.engine.begin() as conn:
@@ -110,7 +111,7 @@ class Bulk:
                 )
         async with self.engine.connect() as conn:
             driver: Any = (await conn.get_raw_connection()).driver_connection
-            await driver.execute("ANALYZE")
+            await driver.execute("VACUUM ANALYZE")
 
 
 def _pg_value(value: Any, is_json: bool) -> Any:

@@ -207,9 +207,10 @@ async def _run_loops(
     try:
         await _read_loop(conn.ws, on_frame, first)
     except asyncio.CancelledError:
-        if not stopped_by_writer:
-            raise  # cancelled from outside (the server is stopping)
-        this.uncancel()
+        # Ours only when the writer stopped us and no one else asked too (the server
+        # stopping): anything else goes on up.
+        if not stopped_by_writer or this.uncancel() > 0:
+            raise
     except Exception as exc:
         if not isinstance(exc, WebSocketDisconnect):
             log.debug("socket ended: %r", exc)
