@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 from unittest import mock
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from livedesk.db import engine as engine_module
 from livedesk.db.engine import create_engine
 from livedesk.db.session import reading
-from tests.databases import _dsn, fresh_database
+from tests.databases import _pg_admin, fresh_database
 
 
 async def _backend_pid(engine: AsyncEngine) -> int:
@@ -24,19 +23,11 @@ async def _backend_pid(engine: AsyncEngine) -> int:
         return int((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
-async def _terminate(url: str, pid: int) -> None:
-    conn = await asyncpg.connect(_dsn(url))
-    try:
-        await conn.execute("SELECT pg_terminate_backend($1)", pid)
-    finally:
-        await conn.close()
-
-
 async def _pooled_connection_dropped(url: str) -> tuple[AsyncEngine, int]:
     """An engine whose one pooled connection the server has just dropped; and its pid."""
     engine = create_engine(url)
     pid = await _backend_pid(engine)
-    await _terminate(url, pid)
+    await _pg_admin(url, f"SELECT pg_terminate_backend({pid})")
     await asyncio.sleep(0.2)
     return engine, pid
 
