@@ -11,6 +11,7 @@ from sqlalchemy import select
 from livedesk.actions.events import stage_counters, stage_message, stage_session_event, users
 from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
+from livedesk.db.dialect import SQLITE, dialect_name
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -85,7 +86,7 @@ async def do_customer_message(
     external_id: str | None = None,
 ) -> Message:
     """Store a customer's message; open a new unassigned session when none is open."""
-    if db.get_bind().dialect.name != "sqlite":
+    if dialect_name(db) != SQLITE:
         # Two first messages of one contact at once must open one session: the contact's
         # row lock makes them take turns (SQLite's writers always do: BEGIN IMMEDIATE).
         await db.execute(select(Contact.id).where(Contact.id == contact.id).with_for_update())

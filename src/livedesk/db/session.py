@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from livedesk.db.dialect import POSTGRESQL
+
 log = logging.getLogger(__name__)
 
 Hook = Callable[["DbSession"], Awaitable[None]]
@@ -84,7 +86,7 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[DbSession]:
     connection, statements inline) the transaction costs nothing and is kept.
     """
     async with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == POSTGRESQL:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
         session = DbSession(bind=conn, expire_on_commit=False)
         try:
