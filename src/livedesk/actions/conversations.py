@@ -4,11 +4,19 @@ reply, read cursors move. Session life changes (take, assign, close) are in ``se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
-from livedesk.actions.events import stage_counters, stage_message, stage_session_event, users
+from livedesk.actions.events import (
+    CountersLater,
+    stage_counters,
+    stage_message,
+    stage_session_event,
+    users,
+)
 from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
 from livedesk.db.dialect import SQLITE, dialect_name
@@ -29,13 +37,6 @@ from livedesk.models import (
 )
 from livedesk.models.base import utcnow
 from livedesk.realtime.log import stage_event
-
-
-async def open_session_of(db: DbSession, contact: Contact) -> ChatSession | None:
-    query = select(ChatSession).where(
-        ChatSession.contact_id == contact.id, ChatSession.status != SessionStatus.closed
-    )
-    return (await db.execute(query.with_for_update())).scalar_one_or_none()
 
 
 async def _cursor_of(db: DbSession, user_id: int, session_id: int) -> int:
@@ -77,6 +78,17 @@ async def _was_read_by(db: DbSession, user_id: int | None, s: ChatSession) -> bo
     return await _cursor_of(db, user_id, s.id) >= s.last_message_id
 
 
+@dataclass(frozen=True)
+class CustomerText:
+    """A customer's message to store: ``attachments`` as ``attachment_of()`` gives them."""
+
+    contact: Contact
+    channel: Channel
+    text: str
+    attachments: list[Any] = field(default_factory=list)
+    external_id: str | None = None
+
+
 async def do_customer_message(
     db: DbSession,
     contact: Contact,
@@ -86,45 +98,94 @@ async def do_customer_message(
     external_id: str | None = None,
 ) -> Message:
     """Store a customer's message; open a new unassigned session when none is open."""
+    item = CustomerText(contact, channel, text, attachments or [], external_id)
+    return (await do_customer_messages(db, [item]))[0]
+
+
+async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> list[Message]:
+    """Store customers' messages in the order given, each in its contact's open session
+    (a new unassigned one when none is open), as one after the other would; several at
+    once share their statements (sessions, cursors, messages and counters are each read
+    or written once for all)."""
+    contact_ids = sorted({i.contact.id for i in items})
     if dialect_name(db) != SQLITE:
-        # Two first messages of one contact at once must open one session: the contact's
-        # row lock makes them take turns (SQLite's writers always do: BEGIN IMMEDIATE).
-        await db.execute(select(Contact.id).where(Contact.id == contact.id).with_for_update())
-    s = await open_session_of(db, contact)
-    opened = s is None
-    if s is None:
-        s = _new_session(contact, channel)
-        db.add(s)
+        # Two first messages of one contact at once must open one session: the contacts'
+        # row locks make them take turns (SQLite's writers always do: BEGIN IMMEDIATE).
+        await db.execute(
+            select(Contact.id)
+            .where(Contact.id.in_(contact_ids))
+            .order_by(Contact.id)
+            .with_for_update()
+        )
+    found = await db.execute(
+        select(ChatSession)
+        .where(ChatSession.contact_id.in_(contact_ids), ChatSession.status != SessionStatus.closed)
+        .with_for_update()
+    )
+    session_of = {s.contact_id: s for s in found.scalars()}
+    opened: dict[int, ChatSession] = {}
+    for i in items:
+        if i.contact.id not in session_of:
+            s = session_of[i.contact.id] = opened[i.contact.id] = _new_session(i.contact, i.channel)
+            db.add(s)
+    if opened:
         await db.flush()
-    assignee_had_read = await _was_read_by(db, s.assignee_id, s)
-    m = Message(
+    had_read = await _read_by_assignees(db, list(session_of.values()))
+    messages = [_customer_message(session_of[i.contact.id], i) for i in items]
+    db.add_all(messages)
+    await db.flush()  # one INSERT for all of them
+    counters = CountersLater(db)
+    for i, m in zip(items, messages, strict=True):
+        s = session_of[i.contact.id]
+        s.last_message_id = m.id
+        s.last_activity_at = m.created_at
+        members = await load_members(db, s.livechat_id)
+        audience = members.who_see(s)
+        if opened.pop(i.contact.id, None) is not None:
+            await stage_session_event(db, "session.created", s, audience)
+            await _stage_alert(db, s, m, members.operators)
+            counters.moved(members.everyone)
+        elif s.assignee_id is not None and had_read.get(s.id, True):
+            await _stage_alert(db, s, m, {s.assignee_id})
+            counters.moved({s.assignee_id})
+        had_read[s.id] = False  # the session's next message in this batch finds it unread
+        stage_message(db, m, audience, to_customer=True)
+    await counters.stage()
+    return messages
+
+
+def _customer_message(s: ChatSession, i: CustomerText) -> Message:
+    return Message(
         session_id=s.id,
         livechat_id=s.livechat_id,
-        contact_id=contact.id,
+        contact_id=i.contact.id,
         author_kind=AuthorKind.customer,
-        author_name=contact.name,
-        text=text,
-        search_text=searchable(text, attachments),
-        attachments=attachments or [],
-        channel_kind=channel.kind.value,
-        external_id=external_id,
+        author_name=i.contact.name,
+        text=i.text,
+        search_text=searchable(i.text, i.attachments),
+        attachments=i.attachments,
+        channel_kind=i.channel.kind.value,
+        external_id=i.external_id,
         created_at=utcnow(),
     )
-    db.add(m)
-    await db.flush()
-    s.last_message_id = m.id
-    s.last_activity_at = m.created_at
-    members = await load_members(db, s.livechat_id)
-    audience = members.who_see(s)
-    if opened:
-        await stage_session_event(db, "session.created", s, audience)
-        await _stage_alert(db, s, m, members.operators)
-        await stage_counters(db, members.everyone)
-    elif s.assignee_id is not None and assignee_had_read:
-        await _stage_alert(db, s, m, {s.assignee_id})
-        await stage_counters(db, {s.assignee_id})
-    stage_message(db, m, audience, to_customer=True)
-    return m
+
+
+async def _read_by_assignees(db: DbSession, sessions: Sequence[ChatSession]) -> dict[int, bool]:
+    """For each session with an assignee and messages: has the assignee read them all?"""
+    wanted = {
+        (s.assignee_id, s.id): s.last_message_id
+        for s in sessions
+        if s.assignee_id is not None and s.last_message_id is not None
+    }
+    if not wanted:
+        return {}
+    rows = await db.execute(
+        select(ReadCursor.user_id, ReadCursor.session_id, ReadCursor.message_id).where(
+            tuple_(ReadCursor.user_id, ReadCursor.session_id).in_(list(wanted))
+        )
+    )
+    cursors = {(r.user_id, r.session_id): r.message_id for r in rows}
+    return {sid: cursors.get((uid, sid), 0) >= last for (uid, sid), last in wanted.items()}
 
 
 async def _stage_alert(

@@ -11,7 +11,7 @@ from livedesk.lib.present import present_message, present_session
 from livedesk.models import AuthorKind, ChatSession, Message, User
 from livedesk.models.base import utcnow
 from livedesk.realtime.envelope import contact_recipient, user_recipient
-from livedesk.realtime.log import stage_event
+from livedesk.realtime.log import stage_event, stage_event_at, staged_count
 
 
 def users(user_ids: Iterable[int]) -> list[str]:
@@ -78,3 +78,28 @@ async def stage_counters(db: DbSession, user_ids: Iterable[int]) -> None:
     await db.flush()
     for user_id, counters in sorted((await counters_for_users(db, wanted)).items()):
         stage_event(db, "counters", counters, [user_recipient(user_id)])
+
+
+class CountersLater:
+    """Counters for a transaction that moves them many times (a batch of messages): each
+    user's event goes where their numbers first moved, computed once, at the end."""
+
+    def __init__(self, db: DbSession) -> None:
+        self._db = db
+        self._at: dict[int, int] = {}
+
+    def moved(self, user_ids: Iterable[int]) -> None:
+        position = staged_count(self._db)
+        for user_id in user_ids:
+            self._at.setdefault(user_id, position)
+
+    async def stage(self) -> None:
+        if not self._at:
+            return
+        await self._db.flush()
+        counters = await counters_for_users(self._db, set(self._at))
+        # From the last position back, so that earlier positions stay where they were.
+        for user_id, position in sorted(self._at.items(), key=lambda p: (-p[1], -p[0])):
+            stage_event_at(
+                self._db, position, "counters", counters[user_id], [user_recipient(user_id)]
+            )

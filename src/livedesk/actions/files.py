@@ -135,7 +135,7 @@ def register_remote(
     return f
 
 
-def _invalid(file_id: int) -> ApiError:
+def invalid_attachment(file_id: int) -> ApiError:
     return bad_request(
         "invalid_attachment",
         f"attachments: file {file_id} is not an upload of yours that can be attached here.",
@@ -161,7 +161,7 @@ async def claim_uploads(
             or f.uploader != uploader
             or f.message_id is not None
         ):
-            raise _invalid(file_id)
+            raise invalid_attachment(file_id)
     return [found[i] for i in file_ids]
 
 

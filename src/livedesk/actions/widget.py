@@ -1,14 +1,116 @@
-"""Widget visitors: a contact with a widget identity and a bearer token."""
+"""Widget visitors: a contact with a widget identity and a bearer token; their messages."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from livedesk.actions.conversations import CustomerText, do_customer_messages
+from livedesk.actions.files import attach, attachment_of, claim_uploads, invalid_attachment
 from livedesk.db.session import DbSession
+from livedesk.lib.errors import ApiError
 from livedesk.lib.passwords import new_token, token_hash
-from livedesk.models import Channel, Contact, ContactIdentity
+from livedesk.models import Channel, ChannelKind, Contact, ContactIdentity, Message, StoredFile
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A visitor as its token names it, on one widget."""
+
+    channel: Channel
+    contact: Contact
+    identity: ContactIdentity
+
+
+async def widget_channel(db: DbSession, widget_key: str) -> Channel:
+    channel = (
+        await db.execute(
+            select(Channel).where(
+                Channel.widget_key == widget_key, Channel.kind == ChannelKind.widget
+            )
+        )
+    ).scalar_one_or_none()
+    if channel is None or not channel.is_active:
+        raise ApiError(404, "not_found", "widget not found")
+    return channel
+
+
+async def visitors_by_token(
+    db: DbSession, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], Visitor]:
+    """The visitors of active widgets named by (widget key, token hash) pairs, in one query."""
+    rows = await db.execute(
+        select(ContactIdentity, Contact, Channel)
+        .join(Contact, Contact.id == ContactIdentity.contact_id)
+        .join(Channel, Channel.id == ContactIdentity.channel_id)
+        .where(
+            ContactIdentity.token_hash.in_({hashed for _, hashed in keys}),
+            Channel.kind == ChannelKind.widget,
+        )
+    )
+    found = {(ch.widget_key or "", i.token_hash or ""): Visitor(ch, c, i) for i, c, ch in rows}
+    return {key: found[key] for key in keys if key in found and found[key].channel.is_active}
+
+
+async def refuse_visitor(db: DbSession, widget_key: str) -> ApiError:
+    """Why a (widget key, token) pair names no visitor: no such widget, or a bad token."""
+    await widget_channel(db, widget_key)  # 404 when the widget is not there
+    return ApiError(401, "invalid_visitor_token", "The visitor token is not valid here.")
+
+
+@dataclass(frozen=True)
+class VisitorPost:
+    """A message a visitor sends through the widget; the token is kept hashed."""
+
+    widget_key: str
+    token_hash: str
+    text: str
+    attachment_ids: Sequence[int]
+
+
+async def post_visitor_messages(
+    db: DbSession, posts: Sequence[VisitorPost]
+) -> list[Message | Exception]:
+    """Visitors' messages, several at once (a group commit's handler): their visitors in
+    one query, then their messages together. A post refused (token, attachments) is
+    answered with its error before anything of it is written; the others go on."""
+    visitors = await visitors_by_token(db, {(p.widget_key, p.token_hash) for p in posts})
+    answers: list[Message | Exception | None] = []
+    accepted: list[tuple[int, CustomerText, list[StoredFile]]] = []
+    claimed: set[int] = set()
+    for n, p in enumerate(posts):
+        visitor = visitors.get((p.widget_key, p.token_hash))
+        try:
+            if visitor is None:
+                raise await refuse_visitor(db, p.widget_key)
+            files = await claim_uploads(
+                db,
+                p.attachment_ids,
+                livechat_id=visitor.channel.livechat_id,
+                uploader=f"c{visitor.contact.id}",
+            )
+            # An upload claimed by an earlier post of this batch is no longer free.
+            for f in files:
+                if f.id in claimed:
+                    raise invalid_attachment(f.id)
+        except ApiError as error:
+            answers.append(error)
+            continue
+        claimed.update(f.id for f in files)
+        text = CustomerText(
+            visitor.contact, visitor.channel, p.text, [attachment_of(f) for f in files]
+        )
+        accepted.append((n, text, files))
+        answers.append(None)  # its message, once written
+    if accepted:
+        messages = await do_customer_messages(db, [text for _, text, _ in accepted])
+        for (n, _, files), m in zip(accepted, messages, strict=True):
+            attach(m, files)
+            answers[n] = m
+    return [answer for answer in answers if answer is not None]
 
 
 async def do_create_visitor(

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from starlette.requests import HTTPConnection
 
+from livedesk.actions.widget import refuse_visitor, visitors_by_token
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, load_roles
 from livedesk.lib.errors import ApiError
@@ -22,7 +23,6 @@ from livedesk.models import (
     ApiToken,
     AuthSession,
     Channel,
-    ChannelKind,
     Contact,
     ContactIdentity,
     User,
@@ -130,45 +130,25 @@ class Visitor:
     identity: ContactIdentity
 
 
-async def widget_channel(db: DbSession, widget_key: str) -> Channel:
-    channel = (
-        await db.execute(
-            select(Channel).where(
-                Channel.widget_key == widget_key, Channel.kind == ChannelKind.widget
-            )
-        )
-    ).scalar_one_or_none()
-    if channel is None or not channel.is_active:
-        raise ApiError(404, "not_found", "widget not found")
-    return channel
-
-
-async def authenticate_visitor(rt: Runtime, widget_key: str, token: str | None) -> Visitor:
+def visitor_token(conn: HTTPConnection, token: str | None = None) -> str:
+    """The visitor's bearer token (``Authorization: Visitor <token>``, or ``token``)."""
+    token = token if token is not None else _bearer(conn, "Visitor")
     if not token:
         raise ApiError(401, "visitor_token_required", "Send Authorization: Visitor <token>.")
+    return token
+
+
+async def authenticate_visitor(rt: Runtime, widget_key: str, token: str) -> Visitor:
+    key = (widget_key, token_hash(token))
     async with rt.read() as db:
-        # One query on the way every visitor request takes; the two failures are told
-        # apart only when it finds nothing.
-        row = (
-            await db.execute(
-                select(ContactIdentity, Contact, Channel)
-                .join(Contact, Contact.id == ContactIdentity.contact_id)
-                .join(Channel, Channel.id == ContactIdentity.channel_id)
-                .where(
-                    ContactIdentity.token_hash == token_hash(token),
-                    Channel.widget_key == widget_key,
-                    Channel.kind == ChannelKind.widget,
-                )
-            )
-        ).first()
-        if row is None or not row[2].is_active:
-            await widget_channel(db, widget_key)  # 404 when the widget is not there
-            raise ApiError(401, "invalid_visitor_token", "The visitor token is not valid here.")
-    return Visitor(rt, row[2], row[1], row[0])
+        found = (await visitors_by_token(db, [key])).get(key)
+        if found is None:
+            raise await refuse_visitor(db, widget_key)
+    return Visitor(rt, found.channel, found.contact, found.identity)
 
 
 async def current_visitor(request: Request, widget_key: str, rt: RuntimeDep) -> Visitor:
-    return await authenticate_visitor(rt, widget_key, _bearer(request, "Visitor"))
+    return await authenticate_visitor(rt, widget_key, visitor_token(request))
 
 
 VisitorDep = Annotated[Visitor, Depends(current_visitor)]

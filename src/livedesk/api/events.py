@@ -9,7 +9,13 @@ from fastapi import APIRouter, WebSocket
 from sqlalchemy import select
 
 from livedesk.actions.events import users
-from livedesk.api.deps import Ctx, authenticate, authenticate_visitor, user_by_api_token
+from livedesk.api.deps import (
+    Ctx,
+    authenticate,
+    authenticate_visitor,
+    user_by_api_token,
+    visitor_token,
+)
 from livedesk.lib.access import access_session, load_roles
 from livedesk.lib.errors import ApiError
 from livedesk.lib.members import load_members
@@ -90,7 +96,8 @@ async def _operator_typing(
 async def visitor_events(ws: WebSocket, widget_key: str) -> None:
     rt: Runtime = ws.app.state.runtime
     try:
-        visitor = await authenticate_visitor(rt, widget_key, ws.query_params.get("visitor_token"))
+        token = visitor_token(ws, ws.query_params.get("visitor_token", ""))
+        visitor = await authenticate_visitor(rt, widget_key, token)
     except ApiError:
         await ws.close(POLICY_VIOLATION)
         return

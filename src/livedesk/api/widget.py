@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from livedesk.actions.conversations import do_customer_message
-from livedesk.actions.files import attach, attachment_of, claim_uploads
-from livedesk.actions.widget import do_create_visitor
-from livedesk.api.deps import RuntimeDep, VisitorDep, widget_channel
+from livedesk.actions.widget import (
+    VisitorPost,
+    do_create_visitor,
+    post_visitor_messages,
+    widget_channel,
+)
+from livedesk.api.deps import RuntimeDep, VisitorDep, visitor_token
 from livedesk.lib.errors import ApiError
 from livedesk.lib.members import load_members, online_users
+from livedesk.lib.passwords import token_hash
 from livedesk.lib.present import present_message
 from livedesk.models import AuthorKind, LiveChat, Message
 from livedesk.schemas.sessions import MessagePublic
@@ -57,25 +61,14 @@ async def create_visitor(
 
 @router.post("/messages", status_code=201)
 async def post_message(
-    body: WidgetMessageIn, visitor: VisitorDep, request: Request
+    widget_key: str, body: WidgetMessageIn, request: Request, rt: RuntimeDep
 ) -> MessagePublic:
-    limit_visitor(request, f"visitor:{visitor.identity.id}")
-    async with visitor.rt.tx() as db:
-        files = await claim_uploads(
-            db,
-            body.attachments,
-            livechat_id=visitor.channel.livechat_id,
-            uploader=f"c{visitor.contact.id}",
-        )
-        m = await do_customer_message(
-            db,
-            visitor.contact,
-            visitor.channel,
-            body.text,
-            attachments=[attachment_of(f) for f in files],
-        )
-        attach(m, files)
-    return present_message(m)
+    hashed = token_hash(visitor_token(request))
+    limit_visitor(request, f"visitor:{hashed}")
+    # Visitors' messages are the hottest write: concurrent ones are checked and written
+    # together, in one transaction (db/batch.py).
+    post = VisitorPost(widget_key, hashed, body.text, body.attachments)
+    return present_message(await rt.tx_grouped(post_visitor_messages, post))
 
 
 @router.get("/messages")

@@ -19,7 +19,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
-from livedesk.api.deps import RuntimeDep, widget_channel
+from livedesk.actions.widget import widget_channel
+from livedesk.api.deps import RuntimeDep
 from livedesk.lib.errors import ApiError
 from livedesk.models import Channel, ChannelKind, LiveChat
 

@@ -52,6 +52,24 @@ def stage_event(db: DbSession, type_: str, data: dict[str, Any], recipients: Ite
     staged.append((type_, data, to))
 
 
+def staged_count(db: DbSession) -> int:
+    """How many events this transaction has staged so far (a position for stage_event_at)."""
+    return len(db.info.get(_STAGED, ()))
+
+
+def stage_event_at(
+    db: DbSession, position: int, type_: str, data: dict[str, Any], recipients: Iterable[str]
+) -> None:
+    """stage_event, placed before the events staged at ``position`` and after (a change's
+    event computed once its whole transaction is known, logged where the change was)."""
+    staged: list[tuple[str, dict[str, Any], tuple[str, ...]]] = db.info.get(_STAGED, [])
+    to = tuple(dict.fromkeys(recipients))
+    if position >= len(staged) or not to:
+        stage_event(db, type_, data, to)
+    else:
+        staged.insert(position, (type_, data, to))
+
+
 async def publish_ephemeral(
     bus: EventBus, type_: str, data: dict[str, Any], to: Iterable[str]
 ) -> None:

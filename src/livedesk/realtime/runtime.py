@@ -6,16 +6,21 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from livedesk.config import Settings
+from livedesk.db.batch import GroupCommit, Handler
 from livedesk.db.engine import create_engine
 from livedesk.db.session import DbSession, reading, transaction
 from livedesk.realtime.bus import EventBus, create_bus
 from livedesk.realtime.envelope import Envelope
 from livedesk.realtime.hub import Hub
 from livedesk.realtime.members_cache import MEMBERS_CACHE, MembersCache
+
+I = TypeVar("I")  # noqa: E741
+R = TypeVar("R")
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Runtime:
     # Orders event commits within this process (the whole story on SQLite; see log.py).
     order_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     members: MembersCache = field(default_factory=MembersCache)
+    _grouped: dict[Handler[Any, Any], GroupCommit[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -41,6 +47,15 @@ class Runtime:
             db.info["order_lock"] = self.order_lock
             db.info[MEMBERS_CACHE] = self.members
             yield db
+
+    async def tx_grouped(self, handle: Handler[I, R], item: I) -> R:
+        """``handle`` applied to ``item`` in a write transaction shared with the items
+        queued beside it (db/batch.py): for the hottest writes (customers' messages)."""
+        group = self._grouped.get(handle)
+        if group is None:
+            group = self._grouped[handle] = GroupCommit(self.tx, handle)
+        result: R = await group.run(item)
+        return result
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[DbSession]:
