@@ -114,7 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(health.MetricsMiddleware)
     install_error_handlers(app)
-    for module in (auth, admin, sessions, files, apps, widget, channels, events, health):
+    # Routes are matched in order, one by one: the visitors' widget API, the busiest by
+    # far, comes first (its paths are its own).
+    for module in (widget, auth, admin, sessions, files, apps, channels, events, health):
         app.include_router(module.router)
     # The widget's loader, frame and demo page: before the UI's catch-all route.
     app.include_router(widget_assets.router)

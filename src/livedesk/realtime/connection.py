@@ -109,13 +109,17 @@ class Connection:
     async def write_loop(self, engine: AsyncEngine) -> None:
         while self.state is not ConnState.closed:
             try:
-                # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the get in a
-                # task of its own, one more per idle socket.
-                async with asyncio.timeout(HEARTBEAT_INTERVAL_SECS):
-                    item = await self._queue.get()
-            except TimeoutError:
-                await self.send_bytes_frame(b'{"id":null,"type":"heartbeat","data":{}}')
-                continue
+                # A busy socket finds its next frame waiting: no timer to set for it.
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                try:
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the get
+                    # in a task of its own, one more per idle socket.
+                    async with asyncio.timeout(HEARTBEAT_INTERVAL_SECS):
+                        item = await self._queue.get()
+                except TimeoutError:
+                    await self.send_bytes_frame(b'{"id":null,"type":"heartbeat","data":{}}')
+                    continue
             if item is _OVERFLOW:
                 await self.resync("slow_consumer")
             elif item is _CATCH_UP:
