@@ -35,7 +35,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(conn: HTTPConnection) -> Runtime:
+async def get_runtime(conn: HTTPConnection) -> Runtime:
+    # async: FastAPI runs a plain function dependency on a worker thread, a thread hop
+    # on every request for one attribute.
     rt: Runtime = conn.app.state.runtime
     return rt
 
