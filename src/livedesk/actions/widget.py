@@ -17,8 +17,8 @@ from livedesk.models import Channel, ChannelKind, Contact, ContactIdentity, Mess
 
 
 @dataclass(frozen=True)
-class Visitor:
-    """A visitor as its token names it, on one widget."""
+class VisitorRows:
+    """The rows a visitor's token names: its widget, contact and identity."""
 
     channel: Channel
     contact: Contact
@@ -40,7 +40,7 @@ async def widget_channel(db: DbSession, widget_key: str) -> Channel:
 
 async def visitors_by_token(
     db: DbSession, keys: Collection[tuple[str, str]]
-) -> dict[tuple[str, str], Visitor]:
+) -> dict[tuple[str, str], VisitorRows]:
     """The visitors of active widgets named by (widget key, token hash) pairs, in one query."""
     rows = await db.execute(
         select(ContactIdentity, Contact, Channel)
@@ -51,7 +51,7 @@ async def visitors_by_token(
             Channel.kind == ChannelKind.widget,
         )
     )
-    found = {(ch.widget_key or "", i.token_hash or ""): Visitor(ch, c, i) for i, c, ch in rows}
+    found = {(ch.widget_key or "", i.token_hash or ""): VisitorRows(ch, c, i) for i, c, ch in rows}
     return {key: found[key] for key in keys if key in found and found[key].channel.is_active}
 
 
