@@ -7,16 +7,13 @@ the session instead of committing itself.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.pool import Pool
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from livedesk.db.dialect import POSTGRESQL, SQLITE
+from livedesk.db.dialect import POSTGRESQL
 
 log = logging.getLogger(__name__)
 
@@ -56,29 +53,6 @@ async def _run_all(session: DbSession, name: str) -> None:
             log.exception("%s hook failed", name)
 
 
-# SQLite has one connection (engine.py). The pool's queue lets a newcomer take a connection
-# just handed back before the waiter woken for it runs, and the waiter then queues again at
-# the back: under load some requests waited seconds while others went straight through.
-# Units of work take their turn first, first come first served (asyncio.Lock is fair).
-_turns: weakref.WeakKeyDictionary[Pool, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def _turn(engine: AsyncEngine) -> AbstractAsyncContextManager[object]:
-    if engine.dialect.name != SQLITE:
-        return nullcontext()
-    pool = engine.sync_engine.pool  # a new one after dispose(): a new lock with it
-    lock = _turns.get(pool)
-    if lock is None:
-        lock = _turns[pool] = asyncio.Lock()
-    return lock
-
-
-@asynccontextmanager
-async def _connect(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    async with _turn(engine), engine.connect() as conn:
-        yield conn
-
-
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[DbSession]:
     """One unit of work on a connection of its own, committed on success.
@@ -86,7 +60,7 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[DbSession]:
     The connection stays ours until the after-commit hooks have run, so that a
     PostgreSQL session-level lock taken before commit can be released after them.
     """
-    async with _connect(engine) as conn:
+    async with engine.connect() as conn:
         session = DbSession(bind=conn, expire_on_commit=False)
         try:
             try:
@@ -111,7 +85,7 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[DbSession]:
     trips around a read, each statement reading the latest committed data. On SQLite (one
     connection, statements inline) the transaction costs nothing and is kept.
     """
-    async with _connect(engine) as conn:
+    async with engine.connect() as conn:
         if conn.dialect.name == POSTGRESQL:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
         session = DbSession(bind=conn, expire_on_commit=False)
