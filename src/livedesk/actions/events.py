@@ -72,12 +72,9 @@ def stage_message(db: DbSession, m: Message, audience: Iterable[int], *, to_cust
 
 async def stage_counters(db: DbSession, user_ids: Iterable[int]) -> None:
     """Push fresh counters to each user whose numbers this change moved."""
-    wanted = set(user_ids)
-    if not wanted:
-        return
-    await db.flush()
-    for user_id, counters in sorted((await counters_for_users(db, wanted)).items()):
-        stage_event(db, "counters", counters, [user_recipient(user_id)])
+    later = CountersLater(db)
+    later.moved(user_ids)
+    await later.stage()
 
 
 class CountersLater:
@@ -98,8 +95,17 @@ class CountersLater:
             return
         await self._db.flush()
         counters = await counters_for_users(self._db, set(self._at))
-        # From the last position back, so that earlier positions stay where they were.
-        for user_id, position in sorted(self._at.items(), key=lambda p: (-p[1], -p[0])):
-            stage_event_at(
-                self._db, position, "counters", counters[user_id], [user_recipient(user_id)]
-            )
+        at: dict[int, list[int]] = {}
+        for user_id, position in self._at.items():
+            at.setdefault(position, []).append(user_id)
+        # From the last position back, so that earlier positions stay where they were;
+        # at one position, users in id order.
+        for position in sorted(at, reverse=True):
+            for k, user_id in enumerate(sorted(at[position])):
+                stage_event_at(
+                    self._db,
+                    position + k,
+                    "counters",
+                    counters[user_id],
+                    [user_recipient(user_id)],
+                )

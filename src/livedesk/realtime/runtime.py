@@ -32,7 +32,9 @@ class Runtime:
     # Orders event commits within this process (the whole story on SQLite; see log.py).
     order_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     members: MembersCache = field(default_factory=MembersCache)
-    _grouped: dict[Handler[Any, Any], GroupCommit[Any, Any]] = field(default_factory=dict)
+    _grouped: dict[Handler[Any, Any], GroupCommit[Any, Any]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
