@@ -15,6 +15,9 @@ from livedesk.db.session import DbSession
 from livedesk.db.sqlite_inline import async_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Nodes migrating at once on SQLite wait for the one that holds the write lock to finish
+# the whole migration, which can take far longer than a request's write on a busy machine.
+SQLITE_MIGRATION_BUSY_TIMEOUT_MS = 300_000
 # PostgreSQL: a pooled connection idle this long is pinged before use. One in steady use
 # is not (a ping is a round trip, about 0.5 ms here, on every checkout): should the server
 # have restarted meanwhile, the first statement fails, and SQLAlchemy then drops every
@@ -50,7 +53,7 @@ def _json_dumps(value: Any) -> str:
 JSON_OPTIONS: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -62,7 +65,7 @@ def create_engine(url: str) -> AsyncEngine:
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
-            async_creator=async_creator(parsed.database or ":memory:", SQLITE_BUSY_TIMEOUT_MS),
+            async_creator=async_creator(parsed.database or ":memory:", sqlite_busy_timeout_ms),
             **JSON_OPTIONS,
         )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

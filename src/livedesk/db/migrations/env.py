@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from livedesk.config import get_settings
-from livedesk.db.engine import create_engine
+from livedesk.db.engine import SQLITE_MIGRATION_BUSY_TIMEOUT_MS, create_engine
 from livedesk.models import Base
 
 target_metadata = Base.metadata
@@ -46,7 +46,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(_url())
+    engine = create_engine(_url(), SQLITE_MIGRATION_BUSY_TIMEOUT_MS)
     async with engine.connect() as conn:
         await conn.run_sync(_run)
         await conn.commit()
