@@ -53,7 +53,7 @@ def _json_dumps(value: Any) -> str:
 JSON_OPTIONS: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
-def create_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> AsyncEngine:
+def create_engine(url: str, sqlite_busy_timeout_ms: int | None = None) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -65,7 +65,9 @@ def create_engine(url: str, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
-            async_creator=async_creator(parsed.database or ":memory:", sqlite_busy_timeout_ms),
+            async_creator=async_creator(
+                parsed.database or ":memory:", sqlite_busy_timeout_ms or SQLITE_BUSY_TIMEOUT_MS
+            ),
             **JSON_OPTIONS,
         )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
