@@ -28,6 +28,7 @@ from livedesk.api import (
     widget_assets,
 )
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
+from livedesk.api.fastpath import FastRoutes
 from livedesk.config import Settings, get_settings
 from livedesk.jobs.outbox import run_outbox
 from livedesk.jobs.retention import run_retention
@@ -101,12 +102,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
+        # livedesk exports Prometheus metrics (/metrics), not OpenTelemetry: FastAPI's own
+        # telemetry would only look for a provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.runtime = runtime
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECS)
     app.state.visitor_limiter = RateLimiter(VISITOR_REQUESTS_PER_MINUTE, 60.0)
     # Fetches messenger-held files (a Telegram photo) on their first download.
     app.state.fetch_remote = None
+    # Innermost, so that the body limit and the metrics apply to what it serves.
+    app.add_middleware(FastRoutes, routes=widget.FAST_ROUTES)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

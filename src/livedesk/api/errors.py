@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,12 +60,28 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
+_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONResponse]]] = {
+    RequestValidationError: _validation,
+    ApiError: _api_error,
+    HTTPException: _http_error,
+    OverflowError: _out_of_range,
+    DBAPIError: _out_of_range,
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(OverflowError, _out_of_range)
-    app.add_exception_handler(DBAPIError, _out_of_range)
+    for kind, handler in _HANDLERS.items():
+        app.add_exception_handler(kind, handler)
+
+
+async def render_error(request: Request, exc: Exception) -> JSONResponse:
+    """The answer the app's exception handlers give ``exc`` (raised again if none does),
+    for the routes served outside FastAPI's routing (api/fastpath.py)."""
+    for kind in type(exc).__mro__:
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return await handler(request, exc)
+    raise exc
 
 
 class BodyTooLarge(HTTPException):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from livedesk.actions.widget import (
@@ -12,11 +13,13 @@ from livedesk.actions.widget import (
     widget_channel,
 )
 from livedesk.api.deps import RuntimeDep, VisitorDep, visitor_token
+from livedesk.api.fastpath import FastRoute, json_body, json_response
 from livedesk.lib.errors import ApiError
 from livedesk.lib.members import load_members, online_users
 from livedesk.lib.passwords import token_hash
 from livedesk.lib.present import present_message
 from livedesk.models import AuthorKind, LiveChat, Message
+from livedesk.realtime.runtime import Runtime
 from livedesk.schemas.sessions import MessagePublic
 from livedesk.schemas.widget import VisitorCreate, VisitorOut, WidgetConfigOut, WidgetMessageIn
 
@@ -63,12 +66,30 @@ async def create_visitor(
 async def post_message(
     widget_key: str, body: WidgetMessageIn, request: Request, rt: RuntimeDep
 ) -> MessagePublic:
+    """A visitor's message. Served by ``post_message_fast`` (api/fastpath.py); this route
+    documents it."""
+    return await _post_message(request, rt, widget_key, body)
+
+
+async def post_message_fast(request: Request) -> Response:
+    body = await json_body(request, WidgetMessageIn)
+    rt: Runtime = request.app.state.runtime
+    message = await _post_message(request, rt, request.path_params["widget_key"], body)
+    return json_response(message, 201)
+
+
+async def _post_message(
+    request: Request, rt: Runtime, widget_key: str, body: WidgetMessageIn
+) -> MessagePublic:
     hashed = token_hash(visitor_token(request))
     limit_visitor(request, f"visitor:{hashed}")
     # Visitors' messages are the hottest write: concurrent ones are checked and written
     # together, in one transaction (db/batch.py).
     post = VisitorPost(widget_key, hashed, body.text, body.attachments)
     return present_message(await rt.tx_grouped(post_visitor_messages, post))
+
+
+FAST_ROUTES = [FastRoute("POST", f"{router.prefix}/messages", post_message_fast)]
 
 
 @router.get("/messages")
