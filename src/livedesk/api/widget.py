@@ -12,7 +12,7 @@ from livedesk.actions.widget import (
     post_visitor_messages,
     widget_channel,
 )
-from livedesk.api.deps import RuntimeDep, VisitorDep, visitor_token
+from livedesk.api.deps import RuntimeDep, VisitorDep, get_runtime, visitor_token
 from livedesk.api.fastpath import FastRoute, json_body, json_response
 from livedesk.lib.errors import ApiError
 from livedesk.lib.members import load_members, online_users
@@ -73,7 +73,7 @@ async def post_message(
 
 async def post_message_fast(request: Request) -> Response:
     body = await json_body(request, WidgetMessageIn)
-    rt: Runtime = request.app.state.runtime
+    rt = await get_runtime(request)
     message = await _post_message(request, rt, request.path_params["widget_key"], body)
     return json_response(message, 201)
 
