@@ -34,6 +34,7 @@ from livedesk.jobs.outbox import run_outbox
 from livedesk.jobs.retention import run_retention
 from livedesk.jobs.telegram import register_webhooks
 from livedesk.jobs.webhooks import run_webhooks
+from livedesk.lib.heap import settle_heap
 from livedesk.lib.throttle import RateLimiter
 from livedesk.realtime.runtime import Runtime
 
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from livedesk.actions.demo import run_simulation
 
             tasks.append(asyncio.create_task(run_simulation(runtime)))
+        if getattr(app.state, "settle_heap", False):
+            settle_heap()
         try:
             yield
         finally:

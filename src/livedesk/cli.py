@@ -153,6 +153,8 @@ def serve(
     app = create_app(settings)
     if simulate:
         app.state.simulate = True
+    # A serving process only: tests build many apps in one process (livedesk.lib.heap).
+    app.state.settle_heap = True
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"livedesk {__version__} on http://{bind_host}:{bind_port}")
     uvicorn.run(

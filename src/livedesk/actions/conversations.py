@@ -5,10 +5,12 @@ reply, read cursors move. Session life changes (take, assign, close) are in ``se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.orm import make_transient_to_detached
 
 from livedesk.actions.events import (
     CountersLater,
@@ -19,7 +21,7 @@ from livedesk.actions.events import (
 )
 from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
-from livedesk.db.dialect import SQLITE, dialect_name
+from livedesk.db.dialect import SQLITE, dialect_name, insert_returning_ids
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -66,10 +68,31 @@ def _new_session(contact: Contact, channel: Channel) -> ChatSession:
         name=contact.name,
         search_name=fold(contact.name),
         status=SessionStatus.unassigned,
+        assignee_id=None,
+        last_assignee_id=None,
         created_at=now,
         waiting_since=now,
+        closed_at=None,
+        last_message_id=None,
         last_activity_at=now,
     )
+
+
+SESSIONS = cast(Table, ChatSession.__table__)
+_SESSION_FIELDS = [c.key for c in SESSIONS.columns if c.key != "id"]
+
+
+async def _insert_sessions(db: DbSession, sessions: Sequence[ChatSession]) -> None:
+    """New sessions (every column set, as ``_new_session`` sets them) in one Core INSERT,
+    then in the transaction as if read from it: the ORM's flush writes one row per
+    statement on SQLite when it needs the new ids back."""
+    ids = await insert_returning_ids(
+        db, SESSIONS, [{key: getattr(s, key) for key in _SESSION_FIELDS} for s in sessions]
+    )
+    for s, session_id in zip(sessions, ids, strict=True):
+        s.id = session_id
+        make_transient_to_detached(s)
+        db.add(s)
 
 
 async def _was_read_by(db: DbSession, user_id: int | None, s: ChatSession) -> bool:
@@ -127,25 +150,32 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
     for i in items:
         if i.contact.id not in session_of:
             s = session_of[i.contact.id] = opened[i.contact.id] = _new_session(i.contact, i.channel)
-            db.add(s)
     if opened:
-        await db.flush()
+        await _insert_sessions(db, list(opened.values()))
     had_read = await _read_by_assignees(db, list(session_of.values()))
     messages = [_customer_message(session_of[i.contact.id], i) for i in items]
     await _insert_messages(db, messages)
+    chats = {s.livechat_id for s in session_of.values()}
+    members_of = {lc: await load_members(db, lc) for lc in chats}
+    # Who may be alerted (the operators of the chats where a session opens, the assignees
+    # of the others), and of those who is online or away: one query for the batch.
+    alertable = {s.assignee_id for s in session_of.values() if s.assignee_id is not None}
+    for s in opened.values():
+        alertable |= members_of[s.livechat_id].operators
+    online = await online_users(db, alertable, or_away=True)
     counters = CountersLater(db)
     for i, m in zip(items, messages, strict=True):
         s = session_of[i.contact.id]
         s.last_message_id = m.id
         s.last_activity_at = m.created_at
-        members = await load_members(db, s.livechat_id)
+        members = members_of[s.livechat_id]
         audience = members.who_see(s)
         if opened.pop(i.contact.id, None) is not None:
-            await stage_session_event(db, "session.created", s, audience)
-            await _stage_alert(db, s, m, members.operators)
+            await stage_session_event(db, "session.created", s, audience, last_message=m)
+            _stage_alert(db, s, m, members.operators & online)
             counters.moved(members.everyone)
         elif s.assignee_id is not None and had_read.get(s.id, True):
-            await _stage_alert(db, s, m, {s.assignee_id})
+            _stage_alert(db, s, m, {s.assignee_id} & online)
             counters.moved({s.assignee_id})
         had_read[s.id] = False  # the session's next message in this batch finds it unread
         stage_message(db, m, audience, to_customer=True)
@@ -183,11 +213,10 @@ async def _insert_messages(db: DbSession, messages: Sequence[Message]) -> None:
     """New messages in one Core INSERT, their ids set on the objects, which stay outside
     the session (nothing changes them later in the transaction). The ORM's unit of work
     would do the same statement with bookkeeping for each row that cost more than it."""
-    result = await db.execute(
-        insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True),
-        [{key: getattr(m, key) for key in _MESSAGE_FIELDS} for m in messages],
+    ids = await insert_returning_ids(
+        db, MESSAGES, [{key: getattr(m, key) for key in _MESSAGE_FIELDS} for m in messages]
     )
-    for m, message_id in zip(messages, result.scalars(), strict=True):
+    for m, message_id in zip(messages, ids, strict=True):
         m.id = message_id
 
 
@@ -209,11 +238,8 @@ async def _read_by_assignees(db: DbSession, sessions: Sequence[ChatSession]) -> 
     return {sid: cursors.get((uid, sid), 0) >= last for (uid, sid), last in wanted.items()}
 
 
-async def _stage_alert(
-    db: DbSession, s: ChatSession, m: Message, who: set[int] | frozenset[int]
-) -> None:
-    """Alerts go to operators who are online or away; offline operators get none."""
-    online = await online_users(db, set(who), or_away=True)
+def _stage_alert(db: DbSession, s: ChatSession, m: Message, online: AbstractSet[int]) -> None:
+    """Alerts go to operators who are online or away (``online``); offline ones get none."""
     data = {
         "session_id": s.id,
         "livechat_id": s.livechat_id,

@@ -7,7 +7,7 @@ from typing import Any
 
 from livedesk.db.session import DbSession
 from livedesk.lib.counters import counters_for_users
-from livedesk.lib.present import present_message, present_session
+from livedesk.lib.present import present_message, present_sessions
 from livedesk.models import AuthorKind, ChatSession, Message, User
 from livedesk.models.base import utcnow
 from livedesk.realtime.envelope import contact_recipient, user_recipient
@@ -18,10 +18,16 @@ def users(user_ids: Iterable[int]) -> list[str]:
     return [user_recipient(u) for u in sorted(set(user_ids))]
 
 
-async def session_payload(db: DbSession, s: ChatSession) -> dict[str, Any]:
-    """The session as every recipient may see it (no per-user unread count)."""
-    await db.flush()
-    public = await present_session(db, None, s)
+async def session_payload(
+    db: DbSession, s: ChatSession, last_message: Message | None = None
+) -> dict[str, Any]:
+    """The session as every recipient may see it (no per-user unread count).
+    ``last_message``: the session's last message when the caller holds it (messages
+    written with Core statements are not in the session's identity map)."""
+    if s.id is None:
+        await db.flush()
+    known = [last_message] if last_message is not None else []
+    public = (await present_sessions(db, None, [s], known_messages=known))[0]
     return public.model_dump(mode="json", exclude={"unread_count"})
 
 
@@ -30,9 +36,15 @@ def message_payload(m: Message) -> dict[str, Any]:
 
 
 async def stage_session_event(
-    db: DbSession, type_: str, s: ChatSession, audience: Iterable[int], **extra: Any
+    db: DbSession,
+    type_: str,
+    s: ChatSession,
+    audience: Iterable[int],
+    *,
+    last_message: Message | None = None,
+    **extra: Any,
 ) -> None:
-    data = {"session": await session_payload(db, s), **extra}
+    data = {"session": await session_payload(db, s, last_message), **extra}
     stage_event(db, type_, data, users(audience))
 
 

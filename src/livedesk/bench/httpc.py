@@ -36,6 +36,10 @@ class HttpConn:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         return self._reader, self._writer
 
+    async def connect(self) -> None:
+        """Open the connection now, so that the first request does not pay for it."""
+        await self._connect()
+
     async def request(
         self,
         method: str,

@@ -10,9 +10,11 @@ Substring search over case-folded text columns (filled with ``lib.textsearch.fol
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, column, select, table
+from sqlalchemy import ColumnElement, Table, column, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -38,6 +40,24 @@ class FoldedColumn:
 
 def dialect_name(db: AsyncSession) -> str:
     return db.get_bind().dialect.name
+
+
+async def insert_returning_ids(
+    db: AsyncSession, into: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` with multi-row statements; their new ids, in the rows' order.
+
+    SQLAlchemy returns ids in parameter order (``sort_by_parameter_order``) through a
+    sentinel, which it does not infer on SQLite: there it would write one row per
+    statement. On SQLite a write transaction holds the database's only write lock, and an
+    INTEGER PRIMARY KEY is given in insertion order (one more than the largest so far), so
+    the returned ids, sorted, are in the rows' order.
+    """
+    if dialect_name(db) == SQLITE:
+        result = await db.execute(insert(into).returning(into.c.id), rows)
+        return sorted(result.scalars())
+    result = await db.execute(insert(into).returning(into.c.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
 
 
 def fts5_string(text: str) -> str:

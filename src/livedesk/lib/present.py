@@ -32,13 +32,15 @@ def present_message(m: Message) -> MessagePublic:
     )
 
 
-async def _by_id(db: DbSession, model: type[_T], ids: Iterable[int | None]) -> dict[int, _T]:
-    """Rows by id: those this transaction already holds from its identity map (a query
-    would hand back the very same objects), the rest in one query."""
+async def _by_id(
+    db: DbSession, model: type[_T], ids: Iterable[int | None], known: Iterable[_T] = ()
+) -> dict[int, _T]:
+    """Rows by id: those the caller holds (``known``) or this transaction holds in its
+    identity map (a query would hand back the very same objects), the rest in one query."""
     wanted = {i for i in ids if i is not None}
-    found: dict[int, _T] = {}
+    found: dict[int, _T] = {row.id: row for row in known if row.id in wanted}
     mapper = inspect(model)
-    for i in wanted:
+    for i in wanted - found.keys():
         held = db.identity_map.get(mapper.identity_key_from_primary_key((i,)))
         if held is not None:
             found[i] = held
@@ -50,12 +52,16 @@ async def _by_id(db: DbSession, model: type[_T], ids: Iterable[int | None]) -> d
 
 
 async def present_sessions(
-    db: DbSession, user_id: int | None, sessions: Sequence[ChatSession]
+    db: DbSession,
+    user_id: int | None,
+    sessions: Sequence[ChatSession],
+    known_messages: Iterable[Message] = (),
 ) -> list[SessionPublic]:
-    """``user_id`` None: no unread counts (0), as in events that many users receive."""
+    """``user_id`` None: no unread counts (0), as in events that many users receive.
+    ``known_messages``: last messages the caller holds, not to be read again."""
     users = await _by_id(db, User, (s.assignee_id for s in sessions))
     contacts = await _by_id(db, Contact, (s.contact_id for s in sessions))
-    messages = await _by_id(db, Message, (s.last_message_id for s in sessions))
+    messages = await _by_id(db, Message, (s.last_message_id for s in sessions), known_messages)
     unread = {} if user_id is None else await unread_counts(db, user_id, [s.id for s in sessions])
     out = []
     for s in sessions:

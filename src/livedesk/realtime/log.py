@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, text
 
+from livedesk.db.dialect import insert_returning_ids
 from livedesk.db.session import DbSession
 from livedesk.models import Event, EventRecipient
 from livedesk.models.base import utcnow
@@ -118,11 +119,9 @@ async def _append(db: DbSession) -> None:
     # ids come back in the order the rows were given. Core inserts on the tables, not the
     # ORM's bulk insert: the rows are plain values, and the ORM's bookkeeping for each of
     # them cost more than the statement itself (a batch of messages writes hundreds).
-    result = await db.execute(
-        insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True),
-        [{"type": type_, "data": data, "created_at": now} for type_, data, _ in staged],
+    ids = await insert_returning_ids(
+        db, EVENTS, [{"type": type_, "data": data, "created_at": now} for type_, data, _ in staged]
     )
-    ids = list(result.scalars())
     written = sorted(
         (
             Envelope(event_id, type_, data, to)
