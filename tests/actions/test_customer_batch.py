@@ -35,11 +35,10 @@ async def _write(settings: Settings, visitors: list[Visitor], text: str) -> tupl
                 CustomerText(contacts[i], channels[contacts[i].livechat_id], f"{text} {i}")
                 for i in wanted
             ]
+            # Counted through the commit: the events' log is written there.
             event.listen(rt.engine.sync_engine, "before_cursor_execute", count)
-            try:
-                messages = await do_customer_messages(db, items)
-            finally:
-                event.remove(rt.engine.sync_engine, "before_cursor_execute", count)
+            messages = await do_customer_messages(db, items)
+        event.remove(rt.engine.sync_engine, "before_cursor_execute", count)
         async with rt.read() as db:
             stored = await db.execute(
                 select(Message.id, Message.contact_id, Message.text).where(
