@@ -30,6 +30,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from livedesk.config import SERVER_OPTIONS
+from livedesk.lib.heap import settle_heap
 
 SEND_QUEUE_MAX = 2_000
 
@@ -118,8 +119,10 @@ def create_ceiling_app(db_path: str | None) -> Starlette:
 def main(argv: list[str]) -> None:
     kind, port = argv[0], int(argv[1])
     db_path = argv[2] if kind == "minimal" else None
+    app = create_ceiling_app(db_path)
+    settle_heap()  # the collector as `livedesk serve` sets it: the same stack
     uvicorn.run(
-        create_ceiling_app(db_path),
+        app,
         host="127.0.0.1",
         port=port,
         **SERVER_OPTIONS,  # type: ignore[arg-type]
