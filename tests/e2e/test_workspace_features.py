@@ -71,6 +71,8 @@ def test_returning_customer_history_panel_assign_and_notes(
     # The customer panel; the supervisor assigns the session to Oleg.
     panel = sup.locator(".customer-panel")
     expect(panel.locator(".contact-name")).to_have_text("Ivan Returning", timeout=WAIT_MS)
+    # A widget visitor's channel line names the website, not the visitor's random id.
+    expect(panel.get_by_role("list", name="Channels")).to_have_text("Website visitor")
     panel.get_by_role("button", name="Assign operator").click()
     operators = panel.locator(".operator-list button.operator")
     expect(operators).to_have_count(2)

@@ -93,7 +93,12 @@ export function CustomerPanel() {
           {contact.identities.map((identity) => (
             <li key={`${identity.channel_id}-${identity.external_id}`}>
               <ChannelIcon kind={identity.channel_kind} />
-              <span>{identity.username ? `@${identity.username}` : identity.external_id}</span>
+              {identity.channel_kind === "widget" ? (
+                // A widget visitor's id is random: the operator learns nothing from it.
+                <span title={identity.external_id}>{t("websiteVisitor")}</span>
+              ) : (
+                <span>{identity.username ? `@${identity.username}` : identity.external_id}</span>
+              )}
             </li>
           ))}
         </ul>
