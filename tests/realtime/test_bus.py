@@ -36,6 +36,7 @@ class FakeSocket:
     """What Connection uses of a WebSocket. A stalled one blocks in send until released."""
 
     def __init__(self, *, stalled: bool = False) -> None:
+        self.scope: dict[str, Any] = {}  # no server's send in it: frames go one by one
         self.sent: list[dict[str, Any]] = []
         self.close_code: int | None = None
         self.gate = asyncio.Event()

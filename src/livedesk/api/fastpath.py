@@ -27,6 +27,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from livedesk.api.errors import render_error
+from livedesk.realtime.frames import RAW_SEND_KEY
 
 M = TypeVar("M", bound=BaseModel)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -73,6 +74,10 @@ class FastRoutes:
                         response = await render_error(request, exc)
                     await response(scope, receive, send)
                     return
+        elif scope["type"] == "websocket":
+            # The server's own send, before Starlette wraps it: realtime.frames writes a
+            # socket's waiting frames in one call through it.
+            scope[RAW_SEND_KEY] = send
         await self.app(scope, receive, send)
 
 

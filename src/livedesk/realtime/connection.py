@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from livedesk.db.session import reading
 from livedesk.realtime.envelope import Envelope
+from livedesk.realtime.frames import FrameWriter
 from livedesk.realtime.hub import Hub
 from livedesk.realtime.log import last_event_id, oldest_event_id, read_since
 
@@ -30,6 +31,8 @@ SEND_QUEUE_MAX = 2_000
 REPLAY_PAGE = 500
 FIRST_FRAME_WAIT_SECS = 0.5
 RESYNC_CLOSE_CODE = 4000
+# Frames written to a socket in one call at the most (realtime/frames.py).
+WRITE_BATCH_FRAMES = 64
 
 OnFrame = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -52,6 +55,7 @@ class Connection:
         self.last_sent = 0
         self._queue: asyncio.Queue[Envelope | object] = asyncio.Queue(SEND_QUEUE_MAX)
         self._overflowed = False
+        self._frames = FrameWriter.of(ws.scope)
 
     def push(self, envelope: Envelope) -> None:
         if self._overflowed:
@@ -74,12 +78,45 @@ class Connection:
     async def send_bytes_frame(self, frame: bytes) -> None:
         await self.ws.send_text(frame.decode())
 
-    async def send_envelope(self, envelope: Envelope) -> None:
+    def _frame_of(self, envelope: Envelope) -> bytes | None:
+        """The envelope's frame, None when this socket was already sent it."""
         if envelope.id is not None:
             if envelope.id <= self.last_sent:
-                return
+                return None
             self.last_sent = envelope.id
-        await self.send_bytes_frame(envelope.frame())
+        return envelope.frame()
+
+    async def send_envelope(self, envelope: Envelope) -> None:
+        frame = self._frame_of(envelope)
+        if frame is not None:
+            await self.send_bytes_frame(frame)
+
+    async def _send_live(self, first: Envelope) -> object | None:
+        """Send ``first`` and the envelopes queued behind it, in one write when the server
+        allows (realtime/frames.py). Returns the queue's next item when it is not an
+        envelope (a catch-up or an overflow), to be handled next."""
+        if self._frames is None:
+            await self.send_envelope(first)
+            return None
+        frames: list[bytes] = []
+        after: object | None = None
+        item: Envelope | object = first
+        while True:
+            if not isinstance(item, Envelope):
+                after = item
+                break
+            frame = self._frame_of(item)
+            if frame is not None:
+                frames.append(frame)
+            if len(frames) >= WRITE_BATCH_FRAMES:
+                break
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+        if frames:
+            await self._frames.write(frames)
+        return after
 
     async def resync(self, reason: str) -> None:
         frame = {"id": None, "type": "resync_required", "data": {"reason": reason}}
@@ -120,13 +157,15 @@ class Connection:
                 except TimeoutError:
                     await self.send_bytes_frame(b'{"id":null,"type":"heartbeat","data":{}}')
                     continue
+            if isinstance(item, Envelope):
+                after = await self._send_live(item)
+                if after is None:
+                    continue
+                item = after
             if item is _OVERFLOW:
                 await self.resync("slow_consumer")
-            elif item is _CATCH_UP:
-                if not await self.catch_up(engine):
-                    await self.resync("cursor_expired")
-            elif isinstance(item, Envelope):
-                await self.send_envelope(item)
+            elif item is _CATCH_UP and not await self.catch_up(engine):
+                await self.resync("cursor_expired")
 
 
 async def _first_frame(ws: WebSocket) -> dict[str, Any] | None:
