@@ -79,18 +79,25 @@ def _new_session(contact: Contact, channel: Channel) -> ChatSession:
 
 
 SESSIONS = cast(Table, ChatSession.__table__)
-_SESSION_FIELDS = [c.key for c in SESSIONS.columns if c.key != "id"]
+MESSAGES = cast(Table, Message.__table__)
+_FIELDS = {t.name: [c.key for c in t.columns if c.key != "id"] for t in (SESSIONS, MESSAGES)}
+
+
+async def _insert_rows(db: DbSession, into: Table, rows: Sequence[Any]) -> None:
+    """New ORM objects (every column set) written with one Core INSERT, their ids set on
+    them: the ORM's unit of work would do the same statement with bookkeeping for each
+    row that cost more than it (and, on SQLite, one row per statement)."""
+    fields = _FIELDS[into.name]
+    values = [{key: getattr(row, key) for key in fields} for row in rows]
+    for row, row_id in zip(rows, await insert_returning_ids(db, into, values), strict=True):
+        row.id = row_id
 
 
 async def _insert_sessions(db: DbSession, sessions: Sequence[ChatSession]) -> None:
-    """New sessions (every column set, as ``_new_session`` sets them) in one Core INSERT,
-    then in the transaction as if read from it: the ORM's flush writes one row per
-    statement on SQLite when it needs the new ids back."""
-    ids = await insert_returning_ids(
-        db, SESSIONS, [{key: getattr(s, key) for key in _SESSION_FIELDS} for s in sessions]
-    )
-    for s, session_id in zip(sessions, ids, strict=True):
-        s.id = session_id
+    """New sessions (every column set, as ``_new_session`` sets them), then in the
+    transaction as if read from it, so later changes are written as updates."""
+    await _insert_rows(db, SESSIONS, sessions)
+    for s in sessions:
         make_transient_to_detached(s)
         db.add(s)
 
@@ -158,8 +165,12 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
     chats = {s.livechat_id for s in session_of.values()}
     members_of = {lc: await load_members(db, lc) for lc in chats}
     # Who may be alerted (the operators of the chats where a session opens, the assignees
-    # of the others), and of those who is online or away: one query for the batch.
-    alertable = {s.assignee_id for s in session_of.values() if s.assignee_id is not None}
+    # who had read everything), and of those who is online or away: one query for the batch.
+    alertable = {
+        s.assignee_id
+        for s in session_of.values()
+        if s.assignee_id is not None and had_read.get(s.id, True)
+    }
     for s in opened.values():
         alertable |= members_of[s.livechat_id].operators
     online = await online_users(db, alertable, or_away=True)
@@ -205,19 +216,10 @@ def _customer_message(s: ChatSession, i: CustomerText) -> Message:
     )
 
 
-MESSAGES = cast(Table, Message.__table__)
-_MESSAGE_FIELDS = [c.key for c in MESSAGES.columns if c.key != "id"]
-
-
 async def _insert_messages(db: DbSession, messages: Sequence[Message]) -> None:
-    """New messages in one Core INSERT, their ids set on the objects, which stay outside
-    the session (nothing changes them later in the transaction). The ORM's unit of work
-    would do the same statement with bookkeeping for each row that cost more than it."""
-    ids = await insert_returning_ids(
-        db, MESSAGES, [{key: getattr(m, key) for key in _MESSAGE_FIELDS} for m in messages]
-    )
-    for m, message_id in zip(messages, ids, strict=True):
-        m.id = message_id
+    """New messages in one Core INSERT; the objects stay outside the session (nothing
+    changes them later in the transaction)."""
+    await _insert_rows(db, MESSAGES, messages)
 
 
 async def _read_by_assignees(db: DbSession, sessions: Sequence[ChatSession]) -> dict[int, bool]:
