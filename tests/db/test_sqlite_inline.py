@@ -80,3 +80,19 @@ def test_a_lock_held_past_the_busy_timeout_is_an_error(tmp_path: Path) -> None:
 
     asyncio.run(main())
     other.close()
+
+
+def test_a_commit_is_on_disk_before_it_returns(tmp_path: Path) -> None:
+    """What the server answered 201 for survives a power cut: the write-ahead log is synced
+    at every commit (synchronous FULL), not at the next checkpoint (NORMAL)."""
+    url, _ = _database(tmp_path)
+
+    async def main() -> tuple[str, int]:
+        engine = create_engine(url)
+        async with transaction(engine) as db:
+            mode = (await db.execute(text("PRAGMA journal_mode"))).scalar_one()
+            sync = (await db.execute(text("PRAGMA synchronous"))).scalar_one()
+        await engine.dispose()
+        return str(mode), int(sync)
+
+    assert asyncio.run(main()) == ("wal", 2)  # 2: FULL

@@ -15,6 +15,7 @@ from livedesk.db.session import DbSession
 from livedesk.db.sqlite_inline import async_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_SYNCHRONOUS = "FULL"
 # Nodes migrating at once on SQLite wait for the one that holds the write lock to finish
 # the whole migration, which can take far longer than a request's write on a busy machine.
 SQLITE_MIGRATION_BUSY_TIMEOUT_MS = 300_000
@@ -30,7 +31,11 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: each commit syncs the write-ahead log to disk before it returns, so a message
+    # answered 201 survives a power cut or a crash of the machine, not only of the process
+    # (NORMAL would leave the last commits to the next checkpoint's sync). One sync per
+    # transaction, and customers' messages share theirs (db/batch.py): about 0.3 ms here.
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # No busy_timeout: the inline driver waits for another process's lock with asyncio
     # sleeps (sqlite_inline.py), never blocking the event loop.
