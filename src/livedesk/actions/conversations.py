@@ -158,7 +158,10 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
         if i.contact.id not in session_of:
             s = session_of[i.contact.id] = opened[i.contact.id] = _new_session(i.contact, i.channel)
     if opened:
-        await _insert_sessions(db, list(opened.values()))
+        # In live chat order: each new session adds one to its live chat's row of
+        # livechat_counts (a trigger), and writers that lock those rows in one order
+        # never wait on each other in a circle.
+        await _insert_sessions(db, sorted(opened.values(), key=lambda s: s.livechat_id))
     had_read = await _read_by_assignees(db, list(session_of.values()))
     messages = [_customer_message(session_of[i.contact.id], i) for i in items]
     await _insert_messages(db, messages)

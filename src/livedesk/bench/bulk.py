@@ -16,6 +16,8 @@ import orjson
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from livedesk.db.session import transaction
+from livedesk.lib.counters import recount_unassigned
 from livedesk.models import Base
 
 Row = dict[str, Any]
@@ -96,9 +98,13 @@ class Bulk:
                 await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def finish(self) -> None:
-        """Move PostgreSQL's id sequences past the given ids; vacuum and analyze, as
-        autovacuum would soon after a load this size (statistics for the planner, and the
-        visibility map that lets counts be answered from an index alone)."""
+        """Recount each live chat's unassigned sessions (PostgreSQL's COPY ran with the
+        triggers that keep them off); move PostgreSQL's id sequences past the given ids;
+        vacuum and analyze, as autovacuum would soon after a load this size (statistics for
+        the planner, and the visibility map that lets counts be answered from an index
+        alone)."""
+        async with transaction(self.engine) as db:
+            await recount_unassigned(db)
         if not self.is_postgres:
             return
         async with self.engine.begin() as conn:

@@ -5,7 +5,7 @@ from livedesk.models.base import Base
 from livedesk.models.contacts import Contact, ContactIdentity
 from livedesk.models.events import Event, EventRecipient
 from livedesk.models.files import StoredFile
-from livedesk.models.livechats import Channel, ChannelKind, LiveChat, Membership
+from livedesk.models.livechats import Channel, ChannelKind, LiveChat, LiveChatCount, Membership
 from livedesk.models.messages import AuthorKind, Message, ReadCursor
 from livedesk.models.outbox import InboundReceipt, OutboxItem, OutboxState
 from livedesk.models.sessions import Assignment, ChatSession, SessionStatus
@@ -28,6 +28,7 @@ __all__ = [
     "InboundReceipt",
     "Item",
     "LiveChat",
+    "LiveChatCount",
     "Membership",
     "Message",
     "OutboxItem",

@@ -21,6 +21,18 @@ class LiveChat(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
+class LiveChatCount(Base):
+    """A live chat's unassigned sessions, kept by triggers on ``sessions`` (migration 0006):
+    the counters read this row instead of counting the queue. Never written by the code."""
+
+    __tablename__ = "livechat_counts"
+
+    livechat_id: Mapped[int] = mapped_column(
+        ForeignKey("livechats.id", ondelete="CASCADE"), primary_key=True
+    )
+    unassigned: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class Membership(Base):
     __tablename__ = "memberships"
 
