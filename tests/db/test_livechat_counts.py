@@ -68,9 +68,8 @@ def _session(chat: int, contact: int, status: SessionStatus) -> dict[str, Any]:
 async def _run(engine: AsyncEngine, statement: Any) -> list[int]:
     """``statement`` in a transaction of its own; the first column of what it returns."""
     async with transaction(engine) as db:
-        result = await db.execute(statement)
-        returns = statement.is_select or statement._returning
-        return [int(row[0]) for row in result] if returns else []
+        result = await (await db.connection()).execute(statement)
+        return [int(row[0]) for row in result] if result.returns_rows else []
 
 
 def test_kept_counts_follow_every_write_to_sessions(engine_name: str, tmp_path: Path) -> None:

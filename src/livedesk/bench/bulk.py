@@ -93,20 +93,22 @@ class Bulk:
             async with driver.transaction():
                 if self._skip_fk_checks:
                     # The generator's rows are consistent by construction; a superuser can
-                    # skip the foreign-key triggers, which cost more than the COPY itself.
+                    # skip the foreign-key triggers, which cost more than the COPY itself
+                    # (and so the counts' triggers: finish() recounts).
                     await driver.execute("SET LOCAL session_replication_role = replica")
                 await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def finish(self) -> None:
-        """Recount each live chat's unassigned sessions (PostgreSQL's COPY ran with the
-        triggers that keep them off); move PostgreSQL's id sequences past the given ids;
-        vacuum and analyze, as autovacuum would soon after a load this size (statistics for
-        the planner, and the visibility map that lets counts be answered from an index
+        """Recount each live chat's unassigned sessions when COPY ran with the triggers
+        that keep them off; move PostgreSQL's id sequences past the given ids; vacuum and
+        analyze, as autovacuum would soon after a load this size (statistics for the
+        planner, and the visibility map that lets counts be answered from an index
         alone)."""
-        async with transaction(self.engine) as db:
-            await recount_unassigned(db)
         if not self.is_postgres:
             return
+        if self._skip_fk_checks:
+            async with transaction(self.engine) as db:
+                await recount_unassigned(db)
         async with self.engine.begin() as conn:
             for name in self._next_id:
                 await conn.execute(

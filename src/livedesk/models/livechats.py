@@ -23,7 +23,8 @@ class LiveChat(Base):
 
 class LiveChatCount(Base):
     """A live chat's unassigned sessions, kept by triggers on ``sessions`` (migration 0006):
-    the counters read this row instead of counting the queue. Never written by the code."""
+    the counters read this row instead of counting the queue. The code writes it only to
+    rebuild it after a bulk load (``lib.counters.recount_unassigned``)."""
 
     __tablename__ = "livechat_counts"
 
