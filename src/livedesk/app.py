@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Fetches messenger-held files (a Telegram photo) on their first download.
     app.state.fetch_remote = None
     # Innermost, so that the body limit and the metrics apply to what it serves.
-    app.add_middleware(FastRoutes, routes=widget.FAST_ROUTES)
+    app.add_middleware(FastRoutes, routes=[*widget.FAST_ROUTES, *sessions.FAST_ROUTES])
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -1,6 +1,7 @@
-"""The visitors' message route, served outside FastAPI's routing (api/fastpath.py), answers
-every request as the FastAPI route it stands in for: the same statuses, the same error
-codes and messages, the same message fields, the same rate limit and body limit."""
+"""The routes served outside FastAPI's routing (api/fastpath.py) answer every request as the
+FastAPI routes they stand in for: the visitors' messages (the same statuses, error codes and
+messages, message fields, rate limit and body limit) and the counters (the same figures, the
+same refusals)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from livedesk.api import widget
+from livedesk.api import sessions, widget
 from livedesk.config import Settings
 from tests.client import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Desk, seed_admin
 from tests.server import running_server
@@ -166,3 +167,91 @@ def test_fast_route_answers_as_the_fastapi_route(
     created = sum(1 for _, status, _ in fast if status == 201) + fast_allowed
     assert _route_count(fast_metrics, 201) - _route_count(slow_metrics, 201) == created
     assert _route_count(fast_metrics, 429) - _route_count(slow_metrics, 429) == 1
+
+
+def _counters_answers(settings: Settings) -> list[tuple[str, int, Any]]:
+    """On a server of its own: an operator of one live chat who supervises another, with
+    waiting, taken and unread sessions; the counters asked for every way there is."""
+    with running_server(settings) as base:
+        admin = Api(base).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        desk = Desk(base, admin)
+        try:
+            op = desk.user("Olga")
+            other = desk.user("Pavel")
+            sales = desk.livechat("Sales", operators=[op, other])
+            support = desk.livechat("Support", operators=[other], supervisors=[op])
+            ivan, petr = desk.visitor(sales, "Ivan"), desk.visitor(sales, "Petr")
+            ivan.say("hello")
+            session_id = petr.say("hello")["session_id"]
+            op.post(f"/api/sessions/{session_id}/take")
+            petr.say("are you there?")  # unread for Olga
+            desk.visitor(support, "Anna").say("hi")
+            token = op.post("/api/tokens", {"name": "poll"}, expect=201)["token"]
+            ended = desk.user("Gone")
+            stale = ended.http.cookies["livedesk_session"]
+            ended.post("/api/auth/logout", expect=204)
+            path = "/api/counters"
+            answers = [
+                ("cookie", op.http.get(path)),
+                ("cookie, query string", op.http.get(path, params={"x": "1"})),
+                ("the other operator", other.http.get(path)),
+            ]
+            with httpx.Client(base_url=base, timeout=30) as http:
+                for what, headers in [
+                    ("bearer", {"Authorization": f"Bearer {token}"}),
+                    ("bearer, lower case", {"Authorization": f"bearer {token}"}),
+                    ("a wrong token", {"Authorization": "Bearer nope"}),
+                    ("an empty token", {"Authorization": "Bearer"}),
+                    ("another scheme", {"Authorization": f"Basic {token}"}),
+                    ("nothing", {}),
+                    ("a logged-out cookie", {"Cookie": f"livedesk_session={stale}"}),
+                ]:
+                    answers.append((what, http.get(path, headers=headers)))
+                answers.append(
+                    ("POST", http.post(path, headers={"Authorization": f"Bearer {token}"}))
+                )
+            ids = {str(sales["id"]): "sales", str(support["id"]): "support"}
+            out = []
+            for what, r in answers:
+                data = r.json()
+                if isinstance(data, dict) and "livechats" in data:
+                    data["livechats"] = {ids[k]: v for k, v in data["livechats"].items()}
+                out.append((what, r.status_code, data))
+            return out
+        finally:
+            desk.close()
+            admin.close()
+
+
+def test_fast_counters_answer_as_the_fastapi_route(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_admin(settings)
+    monkeypatch.setattr(sessions, "FAST_ROUTES", [])
+    slow = _counters_answers(settings)
+    monkeypatch.undo()
+    fast = _counters_answers(settings)
+
+    for (what, status, data), (_, slow_status, slow_data) in zip(fast, slow, strict=True):
+        assert (status, data) == (slow_status, slow_data), what
+    answers = {what: (status, data) for what, status, data in fast}
+    olga = {
+        "red": 2,
+        "blue": 1,
+        "unread_sessions": 1,
+        "unassigned_supervised": 1,
+        "livechats": {
+            "sales": {"unread_sessions": 1, "unassigned": 1},
+            "support": {"unread_sessions": 0, "unassigned": 1},
+        },
+    }
+    for what in ("cookie", "cookie, query string", "bearer", "bearer, lower case"):
+        assert answers[what] == (200, olga), what
+    assert answers["the other operator"][1]["blue"] == 2
+    codes = {
+        what: data["error"]["code"] for what, (status, data) in answers.items() if status >= 400
+    }
+    assert codes["a wrong token"] == "invalid_token"
+    assert codes["a logged-out cookie"] == codes["nothing"] == "not_authenticated"
+    assert codes["an empty token"] == codes["another scheme"] == "not_authenticated"
+    assert answers["POST"][0] == 405

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.requests import HTTPConnection
 
 from livedesk.actions.widget import refuse_visitor, visitors_by_token
@@ -64,23 +64,31 @@ class Ctx:
             yield db, await load_roles(db, self.user.id)
 
 
+# Every authenticated request runs one of these two: built once, so that a request does not
+# build the statement and its cache key again.
+_BY_COOKIE = (
+    select(User, AuthSession.csrf_token)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.token_hash == bindparam("token_hash"),
+        AuthSession.expires_at > bindparam("now"),
+    )
+)
+_BY_API_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 async def _user_by_cookie(db: DbSession, token: str) -> tuple[User, str] | None:
-    row = (
-        await db.execute(
-            select(User, AuthSession.csrf_token)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(AuthSession.token_hash == token_hash(token), AuthSession.expires_at > utcnow())
-        )
-    ).first()
+    params = {"token_hash": token_hash(token), "now": utcnow()}
+    row = (await db.execute(_BY_COOKIE, params)).first()
     return (row[0], row[1]) if row else None
 
 
 async def user_by_api_token(db: DbSession, token: str) -> User | None:
-    row = await db.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_hash(token))
-    )
+    row = await db.execute(_BY_API_TOKEN, {"token_hash": token_hash(token)})
     return row.scalar_one_or_none()
 
 

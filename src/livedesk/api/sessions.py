@@ -9,11 +9,14 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement, Select, and_, or_, select
+from starlette.requests import Request
+from starlette.responses import Response
 
 from livedesk.actions.apps import linked_contact_ids
 from livedesk.actions.conversations import do_operator_message, do_read
 from livedesk.actions.sessions import do_assign, do_close, do_take, do_take_next
-from livedesk.api.deps import CurrentCtx
+from livedesk.api.deps import Ctx, CurrentCtx, current_ctx, get_runtime
+from livedesk.api.fastpath import FastRoute, json_response
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_contact, access_session, visible_sessions
 from livedesk.lib.counters import counters_for
@@ -211,8 +214,21 @@ async def read(session_id: int, body: ReadIn, ctx: CurrentCtx) -> dict[str, int]
 
 @router.get("/counters")
 async def counters(ctx: CurrentCtx) -> CountersPublic:
+    """Served by ``counters_fast`` (api/fastpath.py): the workspace asks for it after every
+    reconnect and integrations poll it. This route documents it."""
+    return await _counters(ctx)
+
+
+async def counters_fast(request: Request) -> Response:
+    return json_response(await _counters(await current_ctx(request, await get_runtime(request))))
+
+
+async def _counters(ctx: Ctx) -> CountersPublic:
     async with ctx.read() as (db, roles):
         return CountersPublic.model_validate(await counters_for(db, roles))
+
+
+FAST_ROUTES = [FastRoute("GET", f"{router.prefix}/counters", counters_fast)]
 
 
 @router.get("/contacts/{contact_id}")

@@ -19,7 +19,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, select, union_all
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles
@@ -114,10 +127,45 @@ async def counters_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dic
     }
 
 
+def _one_user_counts() -> CompoundSelect[bool, int, int]:
+    """One user's two counts in one statement (one round trip): ``(False, live chat,
+    unassigned)`` rows of the kept counts, then ``(True, live chat, unread sessions)`` rows.
+    Built once: the statement and its cache key are reused by every request."""
+    cursor = func.coalesce(ReadCursor.message_id, 0)
+    user_id = bindparam("user_id", type_=Integer)
+    unassigned = select(
+        literal(False, Boolean).label("unread"), LiveChatCount.livechat_id, LiveChatCount.unassigned
+    ).where(
+        LiveChatCount.livechat_id.in_(bindparam("livechats", expanding=True, type_=Integer)),
+        LiveChatCount.unassigned != 0,
+    )
+    unread = (
+        select(literal(True, Boolean), ChatSession.livechat_id, func.count())
+        .outerjoin(
+            ReadCursor,
+            and_(ReadCursor.session_id == ChatSession.id, ReadCursor.user_id == user_id),
+        )
+        .where(
+            ChatSession.assignee_id == user_id,
+            ChatSession.status == SessionStatus.active,
+            ChatSession.last_message_id > cursor,
+        )
+        .group_by(ChatSession.livechat_id)
+    )
+    return union_all(unassigned, unread)
+
+
+_ONE_USER_COUNTS = _one_user_counts()
+
+
 async def counters_for(db: DbSession, roles: Roles) -> dict[str, Any]:
-    unassigned = await unassigned_by_livechat(db, roles.livechats)
-    unread = await _unread_for_users(db, {roles.user_id})
-    return _compose(roles, unassigned, unread.get(roles.user_id, {}))
+    unassigned: dict[int, int] = {}
+    unread: dict[int, int] = {}
+    params = {"user_id": roles.user_id, "livechats": sorted(roles.livechats)}
+    conn = await db.connection()
+    for is_unread, livechat_id, n in await conn.execute(_ONE_USER_COUNTS, params):
+        (unread if is_unread else unassigned)[livechat_id] = int(n)
+    return _compose(roles, unassigned, unread)
 
 
 def _compose(roles: Roles, unassigned: dict[int, int], unread: dict[int, int]) -> dict[str, Any]:
