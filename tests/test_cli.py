@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from tests.client import Api
 from tests.databases import fresh_database
 from tests.server import free_port, running_server
 
+REPO = Path(__file__).resolve().parents[1]
 CLI_TIMEOUT_SECS = 120
 SERVE_STARTUP_SECS = 30.0
 SERVE_STOP_SECS = 10
@@ -60,6 +62,21 @@ def _settings(db_url: str, tmp_path: Path) -> Settings:
 def test_version_prints_the_version(tmp_path: Path) -> None:
     result = _livedesk("sqlite+aiosqlite:///unused.db", tmp_path, "--version")
     assert result.stdout.strip() == f"livedesk {__version__}"
+
+
+def test_openapi_prints_the_document_the_ui_types_come_from(tmp_path: Path) -> None:
+    """The UI's API types are generated from ``ui/src/api/openapi.json`` (``npm run
+    api:refresh``): it must be what the server publishes, or the UI is typed against an API
+    that is not there."""
+    printed = json.loads(_livedesk("sqlite+aiosqlite:///unused.db", tmp_path, "openapi").stdout)
+    committed = json.loads((REPO / "ui" / "src" / "api" / "openapi.json").read_text("utf-8"))
+    changed = sorted(
+        p
+        for p in printed["paths"].keys() | committed["paths"].keys()
+        if printed["paths"].get(p) != committed["paths"].get(p)
+    )
+    assert changed == [], "run `npm run api:refresh` in ui/"
+    assert printed == committed, "run `npm run api:refresh` in ui/"
 
 
 def test_migrate_twice_succeeds(cli_db: str, tmp_path: Path) -> None:

@@ -214,8 +214,9 @@ async def read(session_id: int, body: ReadIn, ctx: CurrentCtx) -> dict[str, int]
 
 @router.get("/counters")
 async def counters(ctx: CurrentCtx) -> CountersPublic:
-    """Served by ``counters_fast`` (api/fastpath.py): the workspace asks for it after every
-    reconnect and integrations poll it. This route documents it."""
+    """My red and blue counters, their terms, and per live chat."""
+    # Served by ``counters_fast`` (api/fastpath.py): the workspace asks for it after every
+    # reconnect and integrations poll it. This route documents it.
     return await _counters(ctx)
 
 

@@ -66,8 +66,8 @@ async def create_visitor(
 async def post_message(
     widget_key: str, body: WidgetMessageIn, request: Request, rt: RuntimeDep
 ) -> MessagePublic:
-    """A visitor's message. Served by ``post_message_fast`` (api/fastpath.py); this route
-    documents it."""
+    """A visitor's message: stored, and delivered to the live chat's operators."""
+    # Served by ``post_message_fast`` (api/fastpath.py); this route documents it.
     return await _post_message(request, rt, widget_key, body)
 
 

@@ -247,7 +247,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counters */
+        /**
+         * Counters
+         * @description My red and blue counters, their terms, and per live chat.
+         */
         get: operations["counters_api_counters_get"];
         put?: never;
         post?: never;
@@ -687,11 +690,15 @@ export interface paths {
         };
         /**
          * History
-         * @description The visitor's whole history in this live chat, oldest first; no internal notes.
+         * @description The visitor's whole history in this live chat, oldest first; no internal notes and
+         *     no system lines.
          */
         get: operations["history_api_widget__widget_key__messages_get"];
         put?: never;
-        /** Post Message */
+        /**
+         * Post Message
+         * @description A visitor's message: stored, and delivered to the live chat's operators.
+         */
         post: operations["post_message_api_widget__widget_key__messages_post"];
         delete?: never;
         options?: never;
