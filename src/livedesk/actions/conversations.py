@@ -9,8 +9,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from livedesk.actions.events import (
     CountersLater,
@@ -132,6 +133,25 @@ async def do_customer_message(
     return (await do_customer_messages(db, [item]))[0]
 
 
+# Built once, as every statement of customers' messages (the hottest write): building one
+# costs more than running it on a small batch.
+_OPEN_SESSIONS_OF = (
+    select(ChatSession)
+    .where(
+        ChatSession.contact_id.in_(bindparam("contact_ids", expanding=True)),
+        ChatSession.status != SessionStatus.closed,
+    )
+    .with_for_update()
+)
+
+
+_TOUCH_SESSIONS = (
+    update(SESSIONS)
+    .where(SESSIONS.c.id == bindparam("sid"))
+    .values(last_message_id=bindparam("mid"), last_activity_at=bindparam("at"))
+)
+
+
 async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> list[Message]:
     """Store customers' messages in the order given, each in its contact's open session
     (a new unassigned one when none is open), as one after the other would; several at
@@ -147,11 +167,7 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
             .order_by(Contact.id)
             .with_for_update()
         )
-    found = await db.execute(
-        select(ChatSession)
-        .where(ChatSession.contact_id.in_(contact_ids), ChatSession.status != SessionStatus.closed)
-        .with_for_update()
-    )
+    found = await db.execute(_OPEN_SESSIONS_OF, {"contact_ids": contact_ids})
     session_of = {s.contact_id: s for s in found.scalars()}
     opened: dict[int, ChatSession] = {}
     for i in items:
@@ -180,8 +196,10 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
     counters = CountersLater(db)
     for i, m in zip(items, messages, strict=True):
         s = session_of[i.contact.id]
-        s.last_message_id = m.id
-        s.last_activity_at = m.created_at
+        # Written below in one statement for the batch, not by the unit of work (its
+        # bookkeeping for each object cost more than the update).
+        set_committed_value(s, "last_message_id", m.id)
+        set_committed_value(s, "last_activity_at", m.created_at)
         members = members_of[s.livechat_id]
         audience = members.who_see(s)
         if opened.pop(i.contact.id, None) is not None:
@@ -193,6 +211,12 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
             counters.moved({s.assignee_id})
         had_read[s.id] = False  # the session's next message in this batch finds it unread
         stage_message(db, m, audience, to_customer=True)
+    # Before the counters: they count unread sessions by their last message.
+    touched = {s.id: s for s in session_of.values()}.values()
+    await db.execute(
+        _TOUCH_SESSIONS,
+        [{"sid": s.id, "mid": s.last_message_id, "at": s.last_activity_at} for s in touched],
+    )
     await counters.stage()
     return messages
 
@@ -225,6 +249,11 @@ async def _insert_messages(db: DbSession, messages: Sequence[Message]) -> None:
     await _insert_rows(db, MESSAGES, messages)
 
 
+_CURSORS_OF = select(ReadCursor.user_id, ReadCursor.session_id, ReadCursor.message_id).where(
+    tuple_(ReadCursor.user_id, ReadCursor.session_id).in_(bindparam("pairs", expanding=True))
+)
+
+
 async def _read_by_assignees(db: DbSession, sessions: Sequence[ChatSession]) -> dict[int, bool]:
     """For each session with an assignee and messages: has the assignee read them all?"""
     wanted = {
@@ -234,11 +263,7 @@ async def _read_by_assignees(db: DbSession, sessions: Sequence[ChatSession]) -> 
     }
     if not wanted:
         return {}
-    rows = await db.execute(
-        select(ReadCursor.user_id, ReadCursor.session_id, ReadCursor.message_id).where(
-            tuple_(ReadCursor.user_id, ReadCursor.session_id).in_(list(wanted))
-        )
-    )
+    rows = await db.execute(_CURSORS_OF, {"pairs": list(wanted)})
     cursors = {(r.user_id, r.session_id): r.message_id for r in rows}
     return {sid: cursors.get((uid, sid), 0) >= last for (uid, sid), last in wanted.items()}
 

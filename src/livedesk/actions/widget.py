@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from livedesk.actions.conversations import CustomerText, do_customer_messages
 from livedesk.actions.files import attach, attachment_of, claim_uploads, invalid_attachment
@@ -38,19 +38,25 @@ async def widget_channel(db: DbSession, widget_key: str) -> Channel:
     return channel
 
 
+# Built once: every visitor's message runs it, and building the statement (with its cache
+# key) cost more than running it.
+_VISITORS_BY_TOKEN = (
+    select(ContactIdentity, Contact, Channel)
+    .join(Contact, Contact.id == ContactIdentity.contact_id)
+    .join(Channel, Channel.id == ContactIdentity.channel_id)
+    .where(
+        ContactIdentity.token_hash.in_(bindparam("hashes", expanding=True)),
+        Channel.kind == ChannelKind.widget,
+    )
+)
+
+
 async def visitors_by_token(
     db: DbSession, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], VisitorRows]:
     """The visitors of active widgets named by (widget key, token hash) pairs, in one query."""
-    rows = await db.execute(
-        select(ContactIdentity, Contact, Channel)
-        .join(Contact, Contact.id == ContactIdentity.contact_id)
-        .join(Channel, Channel.id == ContactIdentity.channel_id)
-        .where(
-            ContactIdentity.token_hash.in_({hashed for _, hashed in keys}),
-            Channel.kind == ChannelKind.widget,
-        )
-    )
+    hashes = sorted({hashed for _, hashed in keys})
+    rows = await db.execute(_VISITORS_BY_TOKEN, {"hashes": hashes})
     found = {(ch.widget_key or "", i.token_hash or ""): VisitorRows(ch, c, i) for i, c, ch in rows}
     return {key: found[key] for key in keys if key in found and found[key].channel.is_active}
 

@@ -10,6 +10,7 @@ Substring search over case-folded text columns (filled with ``lib.textsearch.fol
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, column, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.dml import ReturningInsert
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -54,10 +56,16 @@ async def insert_returning_ids(
     the returned ids, sorted, are in the rows' order.
     """
     if dialect_name(db) == SQLITE:
-        result = await db.execute(insert(into).returning(into.c.id), rows)
+        result = await db.execute(_insert_returning_id(into, in_order=False), rows)
         return sorted(result.scalars())
-    result = await db.execute(insert(into).returning(into.c.id, sort_by_parameter_order=True), rows)
+    result = await db.execute(_insert_returning_id(into, in_order=True), rows)
     return list(result.scalars())
+
+
+@functools.cache
+def _insert_returning_id(into: Table, *, in_order: bool) -> ReturningInsert[int]:
+    # Built once per table: the hottest writes (messages, events) run it in every batch.
+    return insert(into).returning(into.c.id, sort_by_parameter_order=in_order)
 
 
 def fts5_string(text: str) -> str:

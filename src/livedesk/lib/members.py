@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from livedesk.db.session import DbSession
 from livedesk.models import ChatSession, Membership, SessionStatus, User, UserStatus
@@ -51,12 +51,23 @@ async def _read_members(db: DbSession, livechat_id: int) -> ChatMembers:
     return ChatMembers(livechat_id, frozenset(ops), frozenset(sups))
 
 
+# Built once: a customer's message asks who of the operators to alert is there.
+def _with_status(*wanted: UserStatus) -> Select[int]:
+    return select(User.id).where(
+        User.id.in_(bindparam("user_ids", expanding=True)), User.status.in_(wanted)
+    )
+
+
+_ONLINE = _with_status(UserStatus.online)
+_ONLINE_OR_AWAY = _with_status(UserStatus.online, UserStatus.away)
+
+
 async def online_users(
     db: DbSession, user_ids: frozenset[int] | set[int], *, or_away: bool = False
 ) -> set[int]:
     """Those of ``user_ids`` who are online (``or_away``: online or away, not offline)."""
     if not user_ids:
         return set()
-    wanted = (UserStatus.online, UserStatus.away) if or_away else (UserStatus.online,)
-    rows = await db.execute(select(User.id).where(User.id.in_(user_ids), User.status.in_(wanted)))
+    query = _ONLINE_OR_AWAY if or_away else _ONLINE
+    rows = await db.execute(query, {"user_ids": sorted(user_ids)})
     return set(rows.scalars())

@@ -30,6 +30,7 @@ _WRITTEN = "livedesk.written_events"
 _LOCKED = "livedesk.order_locked"
 EVENTS = cast(Table, Event.__table__)
 EVENT_RECIPIENTS = cast(Table, EventRecipient.__table__)
+_INSERT_RECIPIENTS = insert(EVENT_RECIPIENTS)
 
 
 def bus_of(db: DbSession) -> EventBus:
@@ -130,7 +131,7 @@ async def _append(db: DbSession) -> None:
         key=lambda e: e.id or 0,
     )
     rows = [{"recipient": r, "event_id": e.id} for e in written for r in e.recipients]
-    await db.execute(insert(EVENT_RECIPIENTS), rows)
+    await db.execute(_INSERT_RECIPIENTS, rows)
     db.info[_WRITTEN] = written
 
 
