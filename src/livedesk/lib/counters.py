@@ -159,6 +159,8 @@ _ONE_USER_COUNTS = _one_user_counts()
 
 
 async def counters_for(db: DbSession, roles: Roles) -> dict[str, Any]:
+    """One user's counters, for a read (``rt.read()``): the statement goes straight to the
+    connection, so changes not yet flushed in ``db`` are not seen."""
     unassigned: dict[int, int] = {}
     unread: dict[int, int] = {}
     params = {"user_id": roles.user_id, "livechats": sorted(roles.livechats)}
