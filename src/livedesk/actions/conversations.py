@@ -212,10 +212,12 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
         had_read[s.id] = False  # the session's next message in this batch finds it unread
         stage_message(db, m, audience, to_customer=True)
     # Before the counters: they count unread sessions by their last message.
-    touched = {s.id: s for s in session_of.values()}.values()
     await db.execute(
         _TOUCH_SESSIONS,
-        [{"sid": s.id, "mid": s.last_message_id, "at": s.last_activity_at} for s in touched],
+        [
+            {"sid": s.id, "mid": s.last_message_id, "at": s.last_activity_at}
+            for s in session_of.values()
+        ],
     )
     await counters.stage()
     return messages

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     CompoundSelect,
     Integer,
     Select,
@@ -47,15 +48,40 @@ from livedesk.models import (
 )
 
 
+def _unassigned(*lead: Any, livechats: Any) -> Select[Any]:
+    """``(*lead, live chat, unassigned)`` of the live chats ``livechats`` names, where some
+    wait: one primary-key row each of the kept counts."""
+    return select(*lead, LiveChatCount.livechat_id, LiveChatCount.unassigned).where(
+        LiveChatCount.livechat_id.in_(livechats), LiveChatCount.unassigned != 0
+    )
+
+
+def _unread(key: Any, assignee: ColumnElement[bool], *group_by: Any) -> Select[Any]:
+    """``(key, live chat, sessions)``: active sessions of the assignees ``assignee`` selects
+    whose last message is past the assignee's read cursor."""
+    return (
+        select(key, ChatSession.livechat_id, func.count())
+        .outerjoin(
+            ReadCursor,
+            and_(
+                ReadCursor.session_id == ChatSession.id,
+                ReadCursor.user_id == ChatSession.assignee_id,
+            ),
+        )
+        .where(
+            assignee,
+            ChatSession.status == SessionStatus.active,
+            ChatSession.last_message_id > func.coalesce(ReadCursor.message_id, 0),
+        )
+        .group_by(*group_by, ChatSession.livechat_id)
+    )
+
+
 async def unassigned_by_livechat(db: DbSession, livechat_ids: frozenset[int]) -> dict[int, int]:
     """Unassigned sessions per live chat: one primary-key row each, kept by triggers."""
     if not livechat_ids:
         return {}
-    rows = await db.execute(
-        select(LiveChatCount.livechat_id, LiveChatCount.unassigned).where(
-            LiveChatCount.livechat_id.in_(livechat_ids), LiveChatCount.unassigned != 0
-        )
-    )
+    rows = await db.execute(_unassigned(livechats=livechat_ids))
     return {lc: int(n) for lc, n in rows}
 
 
@@ -75,23 +101,8 @@ async def recount_unassigned(db: DbSession) -> None:
 
 
 async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[int, int]]:
-    cursor = func.coalesce(ReadCursor.message_id, 0)
-    rows = await db.execute(
-        select(ChatSession.assignee_id, ChatSession.livechat_id, func.count())
-        .outerjoin(
-            ReadCursor,
-            and_(
-                ReadCursor.session_id == ChatSession.id,
-                ReadCursor.user_id == ChatSession.assignee_id,
-            ),
-        )
-        .where(
-            ChatSession.assignee_id.in_(user_ids),
-            ChatSession.status == SessionStatus.active,
-            ChatSession.last_message_id > cursor,
-        )
-        .group_by(ChatSession.assignee_id, ChatSession.livechat_id)
-    )
+    assignee = ChatSession.assignee_id
+    rows = await db.execute(_unread(assignee, assignee.in_(user_ids), assignee))
     out: dict[int, dict[int, int]] = {}
     for user_id, livechat_id, n in rows:
         if user_id is not None:
@@ -131,27 +142,10 @@ def _one_user_counts() -> CompoundSelect[bool, int, int]:
     """One user's two counts in one statement (one round trip): ``(False, live chat,
     unassigned)`` rows of the kept counts, then ``(True, live chat, unread sessions)`` rows.
     Built once: the statement and its cache key are reused by every request."""
-    cursor = func.coalesce(ReadCursor.message_id, 0)
+    livechats = bindparam("livechats", expanding=True, type_=Integer)
+    unassigned = _unassigned(literal(False, Boolean).label("unread"), livechats=livechats)
     user_id = bindparam("user_id", type_=Integer)
-    unassigned = select(
-        literal(False, Boolean).label("unread"), LiveChatCount.livechat_id, LiveChatCount.unassigned
-    ).where(
-        LiveChatCount.livechat_id.in_(bindparam("livechats", expanding=True, type_=Integer)),
-        LiveChatCount.unassigned != 0,
-    )
-    unread = (
-        select(literal(True, Boolean), ChatSession.livechat_id, func.count())
-        .outerjoin(
-            ReadCursor,
-            and_(ReadCursor.session_id == ChatSession.id, ReadCursor.user_id == user_id),
-        )
-        .where(
-            ChatSession.assignee_id == user_id,
-            ChatSession.status == SessionStatus.active,
-            ChatSession.last_message_id > cursor,
-        )
-        .group_by(ChatSession.livechat_id)
-    )
+    unread = _unread(literal(True, Boolean), ChatSession.assignee_id == user_id)
     return union_all(unassigned, unread)
 
 
