@@ -278,3 +278,31 @@ def test_event_committed_late_is_never_skipped_by_a_resuming_reader(
     assert sorted(seen + resumed) == [e.id for e in logged], (
         f"reader saw {seen} while a lower id was uncommitted, then resumed to {resumed}"
     )
+
+
+def test_each_recipient_is_logged_exactly_its_own_events_of_a_transaction(
+    desk: Desk, settings: Settings
+) -> None:
+    """A batch of messages logs hundreds of (recipient, event) rows in one statement: each
+    recipient reads back its own events, in order, and nobody else's."""
+    recipients = [user_recipient(1000 + n) for n in range(12)]
+    # Event k goes to the recipients whose index divides k: from all of them to one.
+    audiences = [[r for n, r in enumerate(recipients) if k % (n + 1) == 0] for k in range(60)]
+
+    async def run() -> int:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.read() as db:
+                cursor = await last_event_id(db)
+            async with rt.tx() as db:
+                for k, audience in enumerate(audiences):
+                    stage_event(db, "test.fanout", {"k": k}, audience)
+            return cursor
+        finally:
+            await rt.stop()
+
+    cursor = asyncio.run(run())
+    for r in recipients:
+        logged = logged_events(settings, r, cursor)
+        assert [e.data["k"] for e in logged] == [k for k, a in enumerate(audiences) if r in a]
+        assert [e.id for e in logged] == sorted({e.id for e in logged})
