@@ -3,6 +3,13 @@
 Sessions are spread over the history live chats: one in twenty waits unassigned, three
 are active (assigned, their last message unread), the rest are closed. Every session has
 a contact of its own and ``messages / sessions`` messages, customer and operator in turn.
+
+The event log holds what a running desk's would: a ``message.created`` event for each
+message of the days it keeps (``event_retention_days``), to the live chat's operators. A
+desk never runs on an empty log, and PostgreSQL plans the log's statements (the check of
+each recipient row's event, among them) from the table's statistics: planned on an empty
+table, that check reads the whole table, and the more events a run adds, the slower every
+message gets.
 """
 
 from __future__ import annotations
@@ -15,13 +22,24 @@ from datetime import datetime, timedelta
 from livedesk.bench.bulk import Bulk, Row
 from livedesk.bench.corpus import Corpus
 from livedesk.bench.seed import SeededChat, session_row
-from livedesk.models import AuthorKind, ChatSession, Contact, Message, SessionStatus
+from livedesk.config import Settings
+from livedesk.models import (
+    AuthorKind,
+    ChatSession,
+    Contact,
+    Event,
+    EventRecipient,
+    Message,
+    SessionStatus,
+)
 from livedesk.models.base import utcnow
+from livedesk.realtime.envelope import user_recipient
 
 SESSIONS_PER_BATCH = 2_000
 HISTORY_SPAN = timedelta(days=90)
 MESSAGE_GAP = timedelta(seconds=30)
 SEARCH_SAMPLE = 1_000
+LOG_SPAN = timedelta(days=Settings.model_fields["event_retention_days"].default)
 
 
 @dataclass
@@ -60,15 +78,33 @@ def _message_row(mid: int, s: Row, k: int, body: tuple[str, str], at: datetime) 
     }
 
 
+def _event_rows(message: Row, event_id: int, operators: list[int]) -> tuple[Row, list[Row]]:
+    public = {k: message[k] for k in ("id", "session_id", "livechat_id", "contact_id", "text")}
+    public |= {
+        "author_kind": message["author_kind"].value,
+        "author_name": message["author_name"],
+        "created_at": message["created_at"].isoformat(),
+    }
+    event = {
+        "id": event_id,
+        "type": "message.created",
+        "data": {"message": public},
+        "created_at": message["created_at"],
+    }
+    return event, [{"recipient": user_recipient(u), "event_id": event_id} for u in operators]
+
+
 class _Writer:
     def __init__(self, bulk: Bulk, chats: list[SeededChat], sessions: int, messages: int):
         self.bulk, self.chats, self.corpus = bulk, chats, Corpus.create()
+        self.operators = {c.id: c.operator_ids for c in chats}
         self.session_ids = bulk.ids(ChatSession.__tablename__, sessions)
         self.contact_ids = bulk.ids(Contact.__tablename__, sessions)
         self.message_ids = iter(bulk.ids(Message.__tablename__, messages))
         self.per_session, self.extra = divmod(messages, sessions)
         self.start = utcnow() - HISTORY_SPAN
         self.step = HISTORY_SPAN / sessions
+        self.log_since = utcnow() - LOG_SPAN
 
     def session(self, n: int) -> tuple[Row, Row, list[Row]]:
         chat = self.chats[n % len(self.chats)]
@@ -102,6 +138,16 @@ class _Writer:
         await self.bulk.insert(Contact.__tablename__, contacts)
         await self.bulk.insert(ChatSession.__tablename__, sessions)
         await self.bulk.insert(Message.__tablename__, messages)
+        logged = [m for m in messages if m["created_at"] >= self.log_since]
+        events, recipients = [], []
+        for m, event_id in zip(
+            logged, self.bulk.ids(Event.__tablename__, len(logged)), strict=True
+        ):
+            event, to = _event_rows(m, event_id, self.operators[m["livechat_id"]])
+            events.append(event)
+            recipients.extend(to)
+        await self.bulk.insert(Event.__tablename__, events)
+        await self.bulk.insert(EventRecipient.__tablename__, recipients)
 
 
 async def write_history(
