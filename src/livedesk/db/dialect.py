@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, column, insert, select, table
+from sqlalchemy import ARRAY, ColumnElement, Table, bindparam, column, insert, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
+from sqlalchemy.sql.elements import TextClause
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -66,6 +67,38 @@ async def insert_returning_ids(
 def _insert_returning_id(into: Table, *, in_order: bool) -> ReturningInsert[int]:
     # Built once per table: the hottest writes (messages, events) run it in every batch.
     return insert(into).returning(into.c.id, sort_by_parameter_order=in_order)
+
+
+async def insert_many(db: AsyncSession, into: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (each with the same columns), returning nothing.
+
+    On PostgreSQL the rows go as one array per column, unnested by one statement of one
+    shape whatever their number: an executemany (what a plain insert of many rows becomes
+    there) binds and runs each row in turn, and the event log writes hundreds at a time.
+    """
+    if not rows:
+        return
+    if dialect_name(db) == POSTGRESQL:
+        columns = tuple(rows[0])
+        arrays = {name: [row[name] for row in rows] for name in columns}
+        await db.execute(_insert_unnest(into, columns), arrays)
+    else:
+        await db.execute(_insert(into), rows)
+
+
+@functools.cache
+def _insert(into: Table) -> Insert:
+    return insert(into)
+
+
+@functools.cache
+def _insert_unnest(into: Table, columns: tuple[str, ...]) -> TextClause:
+    names = ", ".join(into.c[name].name for name in columns)
+    arrays = ", ".join(f":{name}" for name in columns)
+    statement = text(f"INSERT INTO {into.name} ({names}) SELECT * FROM unnest({arrays})")
+    return statement.bindparams(
+        *(bindparam(name, type_=ARRAY(into.c[name].type)) for name in columns)
+    )
 
 
 def fts5_string(text: str) -> str:

@@ -15,20 +15,9 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    String,
-    Table,
-    bindparam,
-    delete,
-    func,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Table, delete, func, select, text
 
-from livedesk.db.dialect import POSTGRESQL, dialect_name, insert_returning_ids
+from livedesk.db.dialect import insert_many, insert_returning_ids
 from livedesk.db.session import DbSession
 from livedesk.models import Event, EventRecipient
 from livedesk.models.base import utcnow
@@ -41,17 +30,6 @@ _WRITTEN = "livedesk.written_events"
 _LOCKED = "livedesk.order_locked"
 EVENTS = cast(Table, Event.__table__)
 EVENT_RECIPIENTS = cast(Table, EventRecipient.__table__)
-_INSERT_RECIPIENTS = insert(EVENT_RECIPIENTS)
-# PostgreSQL: the rows as two arrays, unnested by one statement of one shape, whatever their
-# number. An executemany (what the insert above becomes there) binds and runs each row in
-# turn: hundreds per batch of messages, twice the database's time and more of ours.
-_INSERT_RECIPIENTS_UNNEST = text(
-    "INSERT INTO event_recipients (recipient, event_id) "
-    "SELECT * FROM unnest(:recipients, :event_ids)"
-).bindparams(
-    bindparam("recipients", type_=ARRAY(String)),
-    bindparam("event_ids", type_=ARRAY(BigInteger)),
-)
 
 
 def bus_of(db: DbSession) -> EventBus:
@@ -151,15 +129,8 @@ async def _append(db: DbSession) -> None:
         ),
         key=lambda e: e.id or 0,
     )
-    if dialect_name(db) == POSTGRESQL:
-        pairs = [(r, e.id) for e in written for r in e.recipients]
-        await db.execute(
-            _INSERT_RECIPIENTS_UNNEST,
-            {"recipients": [r for r, _ in pairs], "event_ids": [i for _, i in pairs]},
-        )
-    else:
-        rows = [{"recipient": r, "event_id": e.id} for e in written for r in e.recipients]
-        await db.execute(_INSERT_RECIPIENTS, rows)
+    rows = [{"recipient": r, "event_id": e.id} for e in written for r in e.recipients]
+    await insert_many(db, EVENT_RECIPIENTS, rows)
     db.info[_WRITTEN] = written
 
 
