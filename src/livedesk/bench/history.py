@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from livedesk.actions.events import message_payload
 from livedesk.bench.bulk import Bulk, Row
 from livedesk.bench.corpus import Corpus
 from livedesk.bench.seed import SeededChat, session_row
@@ -79,16 +80,12 @@ def _message_row(mid: int, s: Row, k: int, body: tuple[str, str], at: datetime) 
 
 
 def _event_rows(message: Row, event_id: int, operators: list[int]) -> tuple[Row, list[Row]]:
-    public = {k: message[k] for k in ("id", "session_id", "livechat_id", "contact_id", "text")}
-    public |= {
-        "author_kind": message["author_kind"].value,
-        "author_name": message["author_name"],
-        "created_at": message["created_at"].isoformat(),
-    }
+    """The ``message.created`` event the server logs for ``message`` (its payload as the
+    server presents it), to ``operators``."""
     event = {
         "id": event_id,
         "type": "message.created",
-        "data": {"message": public},
+        "data": {"message": message_payload(Message(**message))},
         "created_at": message["created_at"],
     }
     return event, [{"recipient": user_recipient(u), "event_id": event_id} for u in operators]
