@@ -3,7 +3,8 @@
 requests as livedesk:
 
 - ``minimal``: ``POST /api/widget/{key}/messages`` -> one SQLite insert (WAL, a commit per
-  message, as livedesk commits) -> the frame pushed to the live chat's sockets;
+  message, not synced: ``synchronous=NORMAL``, where livedesk syncs each commit, so the
+  ratio to it is conservative) -> the frame pushed to the live chat's sockets;
 - ``bare``: the same without the database: a broadcast and nothing else.
 
 No authentication, no rules, no event log. Sockets listen at ``/api/events?chat={key}``;
