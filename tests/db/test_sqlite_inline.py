@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from livedesk.db import engine as engine_module
-from livedesk.db.engine import create_engine
+from livedesk.db.engine import SQLITE_WAL_AUTOCHECKPOINT_PAGES, create_engine
 from livedesk.db.session import reading, transaction
 
 
@@ -96,3 +96,39 @@ def test_a_commit_is_on_disk_before_it_returns(tmp_path: Path) -> None:
         return str(mode), int(sync)
 
     assert asyncio.run(main()) == ("wal", 2)  # 2: FULL
+
+
+def test_the_log_is_folded_back_into_the_database_and_stays_bounded(tmp_path: Path) -> None:
+    """Checkpoints run less often than SQLite's default (engine.py), but they run: the log
+    of a long stream of writes stops growing at about that many pages, and every write is
+    in the database."""
+    url, other = _database(tmp_path)
+    other.close()
+    page = 4096
+    body = "x" * (100 * 1024)  # some 26 pages of log per transaction
+    writes = (SQLITE_WAL_AUTOCHECKPOINT_PAGES * 3 // 2) // 26
+
+    async def main() -> int:
+        engine = create_engine(url)
+        largest = 0
+        try:
+            for _ in range(writes):
+                async with transaction(engine) as db:
+                    await db.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body})
+                largest = max(largest, _log_bytes(tmp_path))
+        finally:
+            await engine.dispose()
+        return largest
+
+    largest = asyncio.run(main())
+    assert writes * 26 * page > largest * 1.4  # far less than all that was written
+    assert largest <= (SQLITE_WAL_AUTOCHECKPOINT_PAGES + 2 * 30) * (page + 24) + 32
+    conn = sqlite3.connect(tmp_path / "inline.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM notes").fetchone() == (writes,)
+    finally:
+        conn.close()
+
+
+def _log_bytes(tmp_path: Path) -> int:
+    return (tmp_path / "inline.db-wal").stat().st_size
