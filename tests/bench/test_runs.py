@@ -13,9 +13,6 @@ def test_each_timed_run_has_the_collector_off_and_it_comes_back_after() -> None:
     seen: list[tuple[bool, int]] = []
 
     async def one_run(run: int) -> dict[str, object]:
-        # Something the run builds and drops, with a cycle, as a run's samples may have.
-        junk: list[object] = []
-        junk.append(junk)
         seen.append((gc.isenabled(), gc.get_freeze_count()))
         return {"run": run}
 

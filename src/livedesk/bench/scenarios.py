@@ -32,7 +32,7 @@ SEARCH_CHECKS = 20
 def collector_paused() -> Iterator[None]:
     """The load generator's cyclic collector off for one timed run. Its heap (the world's
     tokens, sockets, each run's samples) grew to where a full collection stopped it for 55
-    to 95 ms several times a run: every frame arriving meanwhile was timed late, a delay
+    to 97 ms several times a run: every frame arriving meanwhile was timed late, a delay
     of the bench, not of the server. What is already there is frozen first, and the run's
     own cycles are collected after it; a run is bounded in time, so its garbage is too."""
     gc.collect()
