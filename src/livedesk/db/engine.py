@@ -20,12 +20,19 @@ SQLITE_SYNCHRONOUS = "FULL"
 # of that file) at the first commit past this many pages of log; its default is 1,000.
 # A busy desk writes about 13 pages of log per message, and the hot pages (the sessions'
 # and counts' rows, the indexes' last leaves) again in every commit: at 1,000 messages/s
-# the default checkpointed a dozen times a second, copying those pages each time, on the
-# event loop. At 10,000 pages (about 40 MiB of log) a page rewritten by many commits is
-# copied once per checkpoint, so ten times less often: delivery p99 at 1,000 messages/s
-# of 43.9 ms against 57.5, medians of ten runs each (BENCHMARKS.md). The log file keeps
-# that size once it has grown to it.
+# the default checkpointed a dozen times a second, copying those pages each time. At
+# 10,000 pages (about 40 MiB of log) a page rewritten by many commits is copied once per
+# checkpoint, so ten times less often: delivery p99 at 1,000 messages/s of 43.9 ms against
+# 57.5, medians of ten runs each (BENCHMARKS.md). The log file keeps that size once it has
+# grown to it. A checkpoint runs inside the commit that crosses the threshold, so on the
+# commit's thread, not on the event loop (sqlite_inline.py).
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
+# SQLite's page cache, in KiB (its default is 2,000). A busy desk reads the same pages
+# in every batch: the newest leaves of the messages' and the event log's tables and
+# indexes, each recipient's last page of the log, the search index's newest segments, the
+# sessions and counts being updated. With 2 MiB they fell out between two batches and
+# were read back from the file; see BENCHMARKS.md for what 32 MiB changed.
+SQLITE_CACHE_KIB = 32_768
 # Nodes migrating at once on SQLite wait for the one that holds the write lock to finish
 # the whole migration, which can take far longer than a request's write on a busy machine.
 SQLITE_MIGRATION_BUSY_TIMEOUT_MS = 300_000
@@ -44,10 +51,12 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # FULL: each commit syncs the write-ahead log to disk before it returns, so a message
     # answered 201 survives a power cut or a crash of the machine, not only of the process
     # (NORMAL would leave the last commits to the next checkpoint's sync). One sync per
-    # transaction, and customers' messages share theirs (db/batch.py): about 0.3 ms here.
+    # transaction, and customers' messages share theirs (db/batch.py): about 0.3 ms here,
+    # waited for on a thread, not on the event loop (sqlite_inline.py).
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")  # negative: KiB, not pages
     # No busy_timeout: the inline driver waits for another process's lock with asyncio
     # sleeps (sqlite_inline.py), never blocking the event loop.
     cursor.close()
