@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import functools
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -170,29 +169,6 @@ def test_a_caller_cancelled_during_its_commit_leaves_the_connection_whole(
         "next",
     ]
     other.close()
-
-
-def test_a_commit_thread_done_with_the_disk_gets_the_interpreter_back_soon(
-    tmp_path: Path,
-) -> None:
-    """A busy loop lets go of the interpreter only every switch interval (5 ms by default):
-    the first SQLite connection shortens it, so a finished commit returns promptly."""
-    url, other = _database(tmp_path)
-    other.close()
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(0.005)
-
-    async def main() -> None:
-        engine = create_engine(url)
-        async with transaction(engine) as db:
-            await db.execute(text("INSERT INTO notes (body) VALUES ('x')"))
-        await engine.dispose()
-
-    try:
-        asyncio.run(main())
-        assert sys.getswitchinterval() <= sqlite_inline.COMMIT_SWITCH_INTERVAL_SECS
-    finally:
-        sys.setswitchinterval(before)
 
 
 def test_a_commit_is_on_disk_before_it_returns(tmp_path: Path) -> None:

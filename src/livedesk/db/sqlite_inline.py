@@ -19,8 +19,8 @@ Two waits must not block the loop:
   on reading requests and writing frames meanwhile. The one connection stays checked out
   by the committing transaction until the commit is done, as before. A thread done with
   the disk needs the interpreter's lock back to return; a busy loop lets go of it only
-  every ``sys.getswitchinterval()``, 5 ms by default, so the first connection shortens
-  that for the process (COMMIT_SWITCH_INTERVAL_SECS).
+  every ``sys.getswitchinterval()``, 5 ms by default, so a serving process shortens that
+  (``hand_commits_back_promptly``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ BUSY_MAX_SLEEP_SECS = 0.05
 # default 5 ms, commits on a thread took ingest from 2,088 to 2,028 messages/s (medians of
 # six runs each, back to back); at 0.5 ms, from 1,918 to 2,171 (five each; BENCHMARKS.md).
 COMMIT_SWITCH_INTERVAL_SECS = 0.0005
+
+
+def hand_commits_back_promptly() -> None:
+    """For a process that serves on SQLite, once: a commit thread done with the disk gets
+    the interpreter back within COMMIT_SWITCH_INTERVAL_SECS. The setting is the whole
+    process's, so only a server sets it: in the bench's load generator, which opens SQLite
+    connections to build its world, it slowed the PostgreSQL runs that followed."""
+    sys.setswitchinterval(COMMIT_SWITCH_INTERVAL_SECS)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -197,8 +205,6 @@ def async_creator(database: str, busy_timeout_ms: int) -> Callable[[], Any]:
     """For ``create_async_engine(..., async_creator=...)``: inline connections to ``database``."""
 
     async def connect() -> InlineConnection:
-        if sys.getswitchinterval() > COMMIT_SWITCH_INTERVAL_SECS:
-            sys.setswitchinterval(COMMIT_SWITCH_INTERVAL_SECS)
         conn = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=0")
         return InlineConnection(conn, busy_timeout_ms)
