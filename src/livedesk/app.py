@@ -30,6 +30,7 @@ from livedesk.api import (
 from livedesk.api.errors import BodyLimitMiddleware, error_response, install_error_handlers
 from livedesk.api.fastpath import FastRoutes
 from livedesk.config import Settings, get_settings
+from livedesk.db.dialect import SQLITE
 from livedesk.db.sqlite_inline import hand_commits_back_promptly
 from livedesk.jobs.outbox import run_outbox
 from livedesk.jobs.retention import run_retention
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tasks.append(asyncio.create_task(run_simulation(runtime)))
         if getattr(app.state, "settle_heap", False):
             settle_heap()
-            if runtime.engine.dialect.name == "sqlite":
+            if runtime.engine.dialect.name == SQLITE:
                 hand_commits_back_promptly()
         try:
             yield

@@ -45,8 +45,8 @@ COMMIT_SWITCH_INTERVAL_SECS = 0.0005
 def hand_commits_back_promptly() -> None:
     """For a process that serves on SQLite, once: a commit thread done with the disk gets
     the interpreter back within COMMIT_SWITCH_INTERVAL_SECS. The setting is the whole
-    process's, so only a server sets it: in the bench's load generator, which opens SQLite
-    connections to build its world, it slowed the PostgreSQL runs that followed."""
+    process's, so only a server sets it, not every process that opens a connection (the
+    bench's load generator, the command line, tests)."""
     sys.setswitchinterval(COMMIT_SWITCH_INTERVAL_SECS)
 
 
