@@ -35,6 +35,9 @@ class _Serving:
     thread: threading.Thread
 
 
+KEEP_ALIVE_SECS = 120
+
+
 def _serve(settings: Settings, port: int) -> _Serving:
     """Start a fresh application (a new process would build one too) and wait until it listens."""
     config = uvicorn.Config(
@@ -45,6 +48,9 @@ def _serve(settings: Settings, port: int) -> _Serving:
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         lifespan="on",
+        # Longer than any test's set-up: a client whose connection the server closed as
+        # idle while twenty others were being created read "connection reset" instead.
+        timeout_keep_alive=KEEP_ALIVE_SECS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
