@@ -8,6 +8,7 @@ import contextlib
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 from websockets.exceptions import InvalidStatus
 
 from livedesk.config import Settings
@@ -278,6 +279,39 @@ def test_event_committed_late_is_never_skipped_by_a_resuming_reader(
     assert sorted(seen + resumed) == [e.id for e in logged], (
         f"reader saw {seen} while a lower id was uncommitted, then resumed to {resumed}"
     )
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])
+def test_a_log_write_that_fails_leaves_nothing_and_frees_the_ordering_lock(
+    desk: Desk, settings: Settings
+) -> None:
+    """The lock is taken by the statement that writes the events: when that statement
+    fails (a type longer than the column), no event of the transaction is kept and the
+    next writer, on another connection, is not left waiting on the lock."""
+    recipient = user_recipient(desk.user().id)
+
+    async def run() -> int:
+        failing, other = Runtime.from_settings(settings), Runtime.from_settings(settings)
+        try:
+            async with failing.read() as db:
+                cursor = await last_event_id(db)
+            with pytest.raises(DBAPIError):
+                async with failing.tx() as db:
+                    stage_event(db, "test.kept_out", {"n": 1}, [recipient])
+                    stage_event(db, "test." + "x" * 40, {"n": 2}, [recipient])
+
+            async def write_after() -> None:
+                async with other.tx() as db:
+                    stage_event(db, "test.after", {"n": 3}, [recipient])
+
+            await asyncio.wait_for(write_after(), WAIT_SECS)
+            return cursor
+        finally:
+            await failing.stop()
+            await other.stop()
+
+    cursor = asyncio.run(run())
+    assert [e.type for e in logged_events(settings, recipient, cursor)] == ["test.after"]
 
 
 def test_each_recipient_is_logged_exactly_its_own_events_of_a_transaction(
