@@ -23,6 +23,7 @@ from livedesk.realtime.envelope import Envelope
 from livedesk.realtime.frames import FrameWriter
 from livedesk.realtime.hub import Hub
 from livedesk.realtime.log import last_event_id, oldest_event_id, read_since
+from livedesk.realtime.mailbox import Mailbox
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Connection:
         self.recipient = recipient
         self.state = ConnState.replaying
         self.last_sent = 0
-        self._queue: asyncio.Queue[Envelope | object] = asyncio.Queue(SEND_QUEUE_MAX)
+        self._queue: Mailbox[Envelope | object] = Mailbox(SEND_QUEUE_MAX)
         self._overflowed = False
         self._frames = FrameWriter.of(ws.scope)
 
@@ -67,8 +68,7 @@ class Connection:
             # This socket will be told to resync and closed. Drop everything it was not sent:
             # dropping only the oldest (as this once did) sent later events after a gap, and a
             # client whose link died before the resync frame resumed past the lost event.
-            while not self._queue.empty():
-                self._queue.get_nowait()
+            self._queue.clear()
             self._queue.put_nowait(_OVERFLOW)
 
     def request_catch_up(self) -> None:
