@@ -18,7 +18,7 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import String, Table, bindparam, delete, func, select, text
 
-from livedesk.db.dialect import insert_many, insert_returning_ids
+from livedesk.db.dialect import POSTGRESQL, dialect_name, insert_many, insert_returning_ids
 from livedesk.db.session import DbSession
 from livedesk.models import Event, EventRecipient
 from livedesk.models.base import UtcDateTime, utcnow
@@ -91,7 +91,7 @@ async def _acquire_local(db: DbSession) -> None:
 async def _release(db: DbSession) -> None:
     if not db.info.pop(_LOCKED, False):
         return
-    if db.get_bind().dialect.name != "postgresql":
+    if dialect_name(db) != POSTGRESQL:
         _local_lock(db).release()
         return
     try:
@@ -111,7 +111,7 @@ async def _append(db: DbSession) -> None:
     # The transaction's other pending writes go out before the ordering lock is taken:
     # every statement inside it holds up every writer of the deployment.
     await db.flush()
-    if db.get_bind().dialect.name == "postgresql":
+    if dialect_name(db) == POSTGRESQL:
         await _append_postgres(db, staged)
         return
     await _acquire_local(db)
@@ -135,8 +135,8 @@ async def _append(db: DbSession) -> None:
     db.info[_WRITTEN] = written
 
 
-# PostgreSQL: the lock, the ids and both inserts in one statement, so that the lock is held
-# for one round trip fewer than three (every node's writers wait on it). Under the lock the
+# PostgreSQL: the lock, the ids and both inserts in one statement, one round trip instead
+# of three while the lock is held (every node's writers wait on it). Under the lock the
 # sequence is moved on by the batch's size at once: the batch's ids are consecutive.
 # ``locked`` and ``reserved`` are materialized, and each reads the one before: nextval runs
 # only once the lock is held. Foreign keys are checked at the end of the statement, once
