@@ -15,6 +15,15 @@ from sqlalchemy.engine import make_url
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """What the models describe, for autogenerate and for comparing a migrated schema with
+    them: not what migrations create by hand (search tables and indexes)."""
+    name = name or ""
+    return not ("_fts" in name or name.endswith("_trgm"))
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livedesk.models.base import Base, BigId, created_at_column
@@ -21,12 +21,15 @@ class Event(Base):
 
 
 class EventRecipient(Base):
-    """One row per (recipient, event). A recipient is ``u<user id>`` or ``v<identity id>``."""
+    """One row per (recipient, event). A recipient is ``u<user id>`` or ``v<identity id>``.
+
+    No foreign key to ``events``: the rows are written with their event, in one statement,
+    and deleted before it (``realtime.log.prune_before``); checking each of them cost more
+    than writing it, under the event log's ordering lock (migration 0007).
+    """
 
     __tablename__ = "event_recipients"
     __table_args__ = (Index("ix_event_recipients_event", "event_id"),)
 
     recipient: Mapped[str] = mapped_column(String(24), primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True)

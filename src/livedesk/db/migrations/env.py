@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from livedesk.config import get_settings
 from livedesk.db.engine import SQLITE_MIGRATION_BUSY_TIMEOUT_MS, create_engine
+from livedesk.db.migrate import include_object
 from livedesk.models import Base
 
 target_metadata = Base.metadata
@@ -23,21 +24,13 @@ def _url() -> str:
     return configured or get_settings().resolved_database_url()
 
 
-def _include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """Autogenerate: skip what migrations create by hand (search tables and indexes)."""
-    name = name or ""
-    return not ("_fts" in name or name.endswith("_trgm"))
-
-
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include_object,
+        include_object=include_object,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
