@@ -24,8 +24,8 @@ class EventRecipient(Base):
     """One row per (recipient, event). A recipient is ``u<user id>`` or ``v<identity id>``.
 
     No foreign key to ``events``: the rows are written with their event, in one statement,
-    and deleted before it (``realtime.log.prune_before``); checking each of them cost more
-    than writing it, under the event log's ordering lock (migration 0007).
+    and deleted before it (``realtime.log.prune_before``); checking each of them was up to
+    half of writing them, under the event log's ordering lock (migration 0007).
     """
 
     __tablename__ = "event_recipients"

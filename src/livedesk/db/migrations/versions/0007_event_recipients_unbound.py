@@ -3,9 +3,9 @@
 An event's recipients are written by the statement that writes the event (realtime/log.py)
 and deleted with it by the retention job (``prune_before``), which deletes them first: no
 other code writes either table. The foreign key's check of each recipient row (an index
-lookup into events) was the largest part of the event log's insert, which runs under the
+lookup into events) was up to half of the event log's insert, which runs under the
 deployment-wide ordering lock: on PostgreSQL, a batch of 60 messages' events (660
-recipient rows) took 5.3 to 6.3 ms with it and 2.7 to 4.6 ms without (BENCHMARKS.md).
+recipient rows) took 5.2 to 6.3 ms with it and 2.7 to 4.6 ms without (BENCHMARKS.md).
 
 Revision ID: 0007
 Revises: 0006
