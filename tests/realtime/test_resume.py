@@ -8,11 +8,13 @@ import contextlib
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from websockets.exceptions import InvalidStatus
 
 from livedesk.config import Settings
 from livedesk.db.session import DbSession
+from livedesk.models import EventRecipient
 from livedesk.realtime.connection import RESYNC_CLOSE_CODE
 from livedesk.realtime.envelope import user_recipient
 from livedesk.realtime.log import last_event_id, prune_before, stage_event
@@ -125,6 +127,30 @@ def test_cursor_older_than_retention_gets_resync_required(desk: Desk, settings: 
         assert sock.closed_code() == RESYNC_CLOSE_CODE
     with EventSocket.user(op, since=newest - 1) as sock:
         assert [f["id"] for f in sock.drain()] == [newest], "the oldest kept event still resumes"
+
+
+def test_pruning_drops_the_recipients_of_the_pruned_events(desk: Desk, settings: Settings) -> None:
+    """Nothing in the schema ties a recipient row to its event (migration 0007): retention
+    deletes both, or the recipients of every pruned event would stay on disk for good."""
+    op = desk.user()
+    chat = desk.livechat(operators=[op])
+    visitor = desk.visitor(chat)
+    for n in range(3):
+        visitor.say(f"to be pruned {n}")
+    newest = int(logged_events(settings, user_recipient(op.id), 0)[-1].id or 0)
+
+    async def recipients_before(cutoff_id: int) -> int:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.read() as db:
+                count = select(func.count()).where(EventRecipient.event_id < cutoff_id)
+                return int((await db.execute(count)).scalar_one())
+        finally:
+            await rt.stop()
+
+    assert asyncio.run(recipients_before(newest)) > 0
+    assert _prune(settings, newest) > 0
+    assert asyncio.run(recipients_before(newest)) == 0
 
 
 def test_cursor_beyond_the_newest_event_gets_resync_required(

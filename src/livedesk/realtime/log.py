@@ -139,8 +139,7 @@ async def _append(db: DbSession) -> None:
 # of three while the lock is held (every node's writers wait on it). Under the lock the
 # sequence is moved on by the batch's size at once: the batch's ids are consecutive.
 # ``locked`` and ``reserved`` are materialized, and each reads the one before: nextval runs
-# only once the lock is held. Foreign keys are checked at the end of the statement, once
-# both inserts are done.
+# only once the lock is held.
 _APPEND_POSTGRES = text(
     """
     WITH locked AS MATERIALIZED (SELECT pg_advisory_lock(:lock_key) AS held),
