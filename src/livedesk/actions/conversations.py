@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import make_transient_to_detached
@@ -22,7 +22,7 @@ from livedesk.actions.events import (
 )
 from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
-from livedesk.db.dialect import SQLITE, dialect_name, insert_returning_ids
+from livedesk.db.dialect import SQLITE, dialect_name, execute_many, insert_returning_ids
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -31,6 +31,7 @@ from livedesk.lib.textsearch import fold
 from livedesk.models import (
     AuthorKind,
     Channel,
+    ChannelKind,
     ChatSession,
     Contact,
     Message,
@@ -59,7 +60,7 @@ async def move_cursor(db: DbSession, user_id: int, session_id: int, message_id: 
     return True
 
 
-def _new_session(contact: Contact, channel: Channel) -> ChatSession:
+def _new_session(contact: ContactRef, channel: ChannelRef) -> ChatSession:
     now = utcnow()
     return ChatSession(
         livechat_id=contact.livechat_id,
@@ -109,12 +110,30 @@ async def _was_read_by(db: DbSession, user_id: int | None, s: ChatSession) -> bo
     return await _cursor_of(db, user_id, s.id) >= s.last_message_id
 
 
+class ContactRef(Protocol):
+    """A contact as a customer's message needs it: a ``Contact`` row, or its values."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def livechat_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
+class ChannelRef(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> ChannelKind: ...
+
+
 @dataclass(frozen=True)
 class CustomerText:
     """A customer's message to store: ``attachments`` as ``attachment_of()`` gives them."""
 
-    contact: Contact
-    channel: Channel
+    contact: ContactRef
+    channel: ChannelRef
     text: str
     attachments: list[Any] = field(default_factory=list)
     external_id: str | None = None
@@ -212,7 +231,8 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
         had_read[s.id] = False  # the session's next message in this batch finds it unread
         stage_message(db, m, audience, to_customer=True)
     # Before the counters: they count unread sessions by their last message.
-    await db.execute(
+    await execute_many(
+        db,
         _TOUCH_SESSIONS,
         [
             {"sid": s.id, "mid": s.last_message_id, "at": s.last_activity_at}

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from livedesk.actions.conversations import CustomerText, do_customer_messages
-from livedesk.actions.files import attach, attachment_of, claim_uploads, invalid_attachment
+from livedesk.actions.files import (
+    attach,
+    attachment_of,
+    claim_uploads,
+    invalid_attachment,
+)
+from livedesk.db import sqlite_direct
+from livedesk.db.batch import MAX_BATCH
+from livedesk.db.dialect import SQLITE, dialect_name
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import ApiError
 from livedesk.lib.passwords import new_token, token_hash
-from livedesk.models import Channel, ChannelKind, Contact, ContactIdentity, Message, StoredFile
+from livedesk.models import (
+    Channel,
+    ChannelKind,
+    Contact,
+    ContactIdentity,
+    Message,
+    StoredFile,
+)
 
 
 @dataclass(frozen=True)
@@ -77,13 +93,77 @@ class VisitorPost:
     attachment_ids: Sequence[int]
 
 
+@dataclass(frozen=True, slots=True)
+class PostingContact:
+    """What a visitor's message needs of its contact (read as plain values, not rows)."""
+
+    id: int
+    livechat_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostingChannel:
+    id: int
+    livechat_id: int
+    kind: ChannelKind
+
+
+# Built once per number of tokens (a batch's posts): on SQLite it runs straight on the
+# connection (db/sqlite_direct.py), which takes no expanding parameters.
+@functools.lru_cache(maxsize=MAX_BATCH)
+def _posters_by_token(
+    count: int,
+) -> Select[str | None, str | None, int, int, str, int, int, ChannelKind]:
+    return (
+        select(
+            Channel.widget_key,
+            ContactIdentity.token_hash,
+            Contact.id,
+            Contact.livechat_id,
+            Contact.name,
+            Channel.id,
+            Channel.livechat_id,
+            Channel.kind,
+        )
+        .join(Contact, Contact.id == ContactIdentity.contact_id)
+        .join(Channel, Channel.id == ContactIdentity.channel_id)
+        .where(
+            ContactIdentity.token_hash.in_([bindparam(f"h{n}") for n in range(count)]),
+            Channel.kind == ChannelKind.widget,
+            Channel.is_active.is_(True),
+        )
+    )
+
+
+async def _posters(
+    db: DbSession, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[PostingContact, PostingChannel]]:
+    """The visitors of active widgets named by (widget key, token hash) pairs, in one query
+    of plain values (the hottest read: no ORM rows)."""
+    hashes = sorted({hashed for _, hashed in keys})
+    statement = _posters_by_token(len(hashes))
+    params = {f"h{n}": hashed for n, hashed in enumerate(hashes)}
+    if dialect_name(db) == SQLITE:
+        rows = await sqlite_direct.fetch_all(db, statement, params)
+    else:
+        rows = [tuple(r) for r in await (await db.connection()).execute(statement, params)]
+    return {
+        (key or "", hashed or ""): (
+            PostingContact(c_id, c_chat, c_name),
+            PostingChannel(ch_id, ch_chat, kind),
+        )
+        for key, hashed, c_id, c_chat, c_name, ch_id, ch_chat, kind in rows
+    }
+
+
 async def post_visitor_messages(
     db: DbSession, posts: Sequence[VisitorPost]
 ) -> list[Message | Exception]:
     """Visitors' messages, several at once (a group commit's handler): their visitors in
     one query, then their messages together. A post refused (token, attachments) is
     answered with its error before anything of it is written; the others go on."""
-    visitors = await visitors_by_token(db, {(p.widget_key, p.token_hash) for p in posts})
+    visitors = await _posters(db, {(p.widget_key, p.token_hash) for p in posts})
     answers: list[Message | Exception | None] = []
     accepted: list[tuple[int, CustomerText, list[StoredFile]]] = []
     claimed: set[int] = set()
@@ -92,11 +172,12 @@ async def post_visitor_messages(
         try:
             if visitor is None:
                 raise await refuse_visitor(db, p.widget_key)
+            contact, channel = visitor
             files = await claim_uploads(
                 db,
                 p.attachment_ids,
-                livechat_id=visitor.channel.livechat_id,
-                uploader=f"c{visitor.contact.id}",
+                livechat_id=channel.livechat_id,
+                uploader=f"c{contact.id}",
             )
             # An upload claimed by an earlier post of this batch is no longer free.
             for f in files:
@@ -106,9 +187,7 @@ async def post_visitor_messages(
             answers.append(error)
             continue
         claimed.update(f.id for f in files)
-        text = CustomerText(
-            visitor.contact, visitor.channel, p.text, [attachment_of(f) for f in files]
-        )
+        text = CustomerText(contact, channel, p.text, [attachment_of(f) for f in files])
         accepted.append((n, text, files))
         answers.append(None)  # its message, once written
     if accepted:

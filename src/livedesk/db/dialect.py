@@ -15,11 +15,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Table, bindparam, column, insert, select, table, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Table,
+    bindparam,
+    column,
+    insert,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.dml import Insert, ReturningInsert
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import TextClause
+
+from livedesk.db import sqlite_direct
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -50,45 +64,52 @@ async def insert_returning_ids(
 ) -> list[int]:
     """Insert ``rows`` with multi-row statements; their new ids, in the rows' order.
 
-    SQLAlchemy returns ids in parameter order (``sort_by_parameter_order``) through a
-    sentinel, which it does not infer on SQLite: there it would write one row per
-    statement. On SQLite a write transaction holds the database's only write lock, and an
-    INTEGER PRIMARY KEY is given in insertion order (one more than the largest so far), so
-    the returned ids, sorted, are in the rows' order.
+    On PostgreSQL SQLAlchemy returns ids in parameter order (``sort_by_parameter_order``)
+    through a sentinel. On SQLite the rows go straight to the connection (sqlite_direct.py),
+    as the ORM session's pending changes do not: callers flush first where order matters.
     """
     if dialect_name(db) == SQLITE:
-        result = await db.execute(_insert_returning_id(into, in_order=False), rows)
-        return sorted(result.scalars())
-    result = await db.execute(_insert_returning_id(into, in_order=True), rows)
+        return await sqlite_direct.insert_returning_ids(db, into, rows)
+    result = await db.execute(_insert_returning_id(into), rows)
     return list(result.scalars())
 
 
 @functools.cache
-def _insert_returning_id(into: Table, *, in_order: bool) -> ReturningInsert[int]:
+def _insert_returning_id(into: Table) -> ReturningInsert[int]:
     # Built once per table: the hottest writes (messages, events) run it in every batch.
-    return insert(into).returning(into.c.id, sort_by_parameter_order=in_order)
+    return insert(into).returning(into.c.id, sort_by_parameter_order=True)
 
 
 async def insert_many(db: AsyncSession, into: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (each with the same columns), returning nothing.
+    """Insert ``rows`` (each with the same columns, none of them JSON), returning nothing.
 
     On PostgreSQL the rows go as one array per column, unnested by one statement of one
     shape whatever their number: an executemany (what a plain insert of many rows becomes
     there) binds and runs each row in turn, and the event log writes hundreds at a time.
+    A JSON list in such an array would be read as one more dimension of it, so JSON
+    columns are refused on both engines.
     """
     if not rows:
         return
+    if any(isinstance(into.c[name].type, JSON) for name in rows[0]):
+        raise TypeError("insert_many writes no JSON columns (use insert_returning_ids)")
     if dialect_name(db) == POSTGRESQL:
         columns = tuple(rows[0])
         arrays = {name: [row[name] for row in rows] for name in columns}
         await db.execute(_insert_unnest(into, columns), arrays)
     else:
-        await db.execute(_insert(into), rows)
+        await sqlite_direct.execute_many(db, sqlite_direct.insert_into(into), rows)
 
 
-@functools.cache
-def _insert(into: Table) -> Insert:
-    return insert(into)
+async def execute_many(
+    db: AsyncSession, statement: Executable, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """``statement`` (returning nothing) once per row of ``rows``; on SQLite straight on the
+    connection (sqlite_direct.py), past the ORM session's pending changes."""
+    if dialect_name(db) == SQLITE:
+        await sqlite_direct.execute_many(db, statement, rows)
+    elif rows:
+        await db.execute(statement, rows)
 
 
 @functools.cache

@@ -176,6 +176,11 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
+    @property
+    def sqlite3_connection(self) -> sqlite3.Connection:
+        """The connection itself, for statements run straight on it (db/sqlite_direct.py)."""
+        return self._conn
+
     def cursor(self) -> InlineCursor:
         return InlineCursor(self, self._conn.cursor())
 
