@@ -10,26 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy import Select, bindparam, func, select
 
 from livedesk.actions.conversations import CustomerText, do_customer_messages
-from livedesk.actions.files import (
-    attach,
-    attachment_of,
-    claim_uploads,
-    invalid_attachment,
-)
+from livedesk.actions.files import attach, attachment_of, claim_uploads, invalid_attachment
 from livedesk.db import sqlite_direct
 from livedesk.db.batch import MAX_BATCH
 from livedesk.db.dialect import SQLITE, dialect_name
 from livedesk.db.session import DbSession
 from livedesk.lib.errors import ApiError
 from livedesk.lib.passwords import new_token, token_hash
-from livedesk.models import (
-    Channel,
-    ChannelKind,
-    Contact,
-    ContactIdentity,
-    Message,
-    StoredFile,
-)
+from livedesk.models import Channel, ChannelKind, Contact, ContactIdentity, Message, StoredFile
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 """SQLite: the hottest writes run straight on the connection, past SQLAlchemy's execution.
 
-A batch of visitors' messages writes its messages, events, recipients and session updates
-with a handful of Core statements. On SQLite each of them costs SQLite a few tens of
-microseconds, and SQLAlchemy about a hundred more around it (the session's execute, the
-execution context, the result): for a batch of one message, most of the write.
+A batch of visitors' messages reads its visitors, then writes its messages, events,
+recipients and session updates, with a handful of Core statements. On SQLite each of them
+costs SQLite a few tens of microseconds, and SQLAlchemy about a hundred more around it
+(the session's execute, the execution context, the result): for a batch of one message,
+most of the batch.
 
 Here such a statement is compiled once, by SQLAlchemy, for the engine's own dialect: its
 SQL, the order of its parameters and their bind processors (dates, JSON, booleans as the
-ORM writes them, so the rows read back the same). A call only converts the values and
+ORM writes them, so the rows read back the same), and a SELECT's result processors (enums,
+booleans). A call only converts the values and
 runs the SQL on the transaction's sqlite3 connection, which the inline driver drives on
 the event loop's thread (db/sqlite_inline.py); the transaction holds SQLite's write lock
 from its BEGIN IMMEDIATE, so these statements never wait for a lock. The ORM session does
