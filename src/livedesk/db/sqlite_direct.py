@@ -53,11 +53,12 @@ class _Compiled:
     # Values bound in the statement itself (``kind == ChannelKind.widget``).
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
-    def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            row[key] if process is None else process(row[key])
-            for key, process in zip(self.keys, self.processors, strict=True)
-        )
+    @functools.cached_property
+    def _pairs(self) -> tuple[tuple[str, Processor], ...]:
+        return tuple(zip(self.keys, self.processors, strict=True))
+
+    def values(self, row: Mapping[str, Any]) -> list[Any]:
+        return [row[key] if process is None else process(row[key]) for key, process in self._pairs]
 
 
 @functools.cache
