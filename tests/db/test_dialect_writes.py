@@ -21,19 +21,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    bindparam,
     insert,
     select,
     text,
-    update,
 )
 
-from livedesk.db.dialect import (
-    SQLITE,
-    execute_many,
-    insert_many,
-    insert_returning_ids,
-)
+from livedesk.db.dialect import SQLITE, insert_many, insert_returning_ids, update_rows
 from livedesk.db.engine import create_engine
 from livedesk.db.session import reading, transaction
 from livedesk.db.sqlite_direct import MAX_ROWS_PER_INSERT
@@ -57,11 +50,6 @@ NOTES = Table(
     Column("data", JSON, nullable=True),
     Column("extra", JSON, nullable=True),
     Column("at", UtcDateTime, nullable=False),
-)
-TOUCH = (
-    update(NOTES)
-    .where(NOTES.c.id == bindparam("nid"))
-    .values(author=bindparam("who"), at=bindparam("when"))
 )
 AT = datetime(2026, 12, 7, 21, 30, 15, 123456, tzinfo=UTC)
 
@@ -148,12 +136,12 @@ def test_updates_change_only_their_rows(url: str) -> None:
             ids = await insert_returning_ids(db, NOTES, [_row(n) for n in range(5)])
         later = AT + timedelta(days=1)
         async with transaction(engine) as db:
-            await execute_many(
+            await update_rows(
                 db,
-                TOUCH,
+                NOTES,
                 [
-                    {"nid": ids[1], "who": "Anna", "when": later},
-                    {"nid": ids[3], "who": "Ben", "when": later},
+                    {"id": ids[1], "author": "Anna", "at": later},
+                    {"id": ids[3], "author": "Ben", "at": later},
                 ],
             )
         async with reading(engine) as db:
@@ -171,6 +159,8 @@ def test_json_columns_are_refused_by_the_array_insert(url: str) -> None:
         async with transaction(engine) as db:
             with pytest.raises(TypeError, match="JSON"):
                 await insert_many(db, NOTES, [_row(1)])
+            with pytest.raises(TypeError, match="JSON"):
+                await update_rows(db, NOTES, [{"id": 1, "data": {"a": [1]}}])
 
     _run(url, test)
 

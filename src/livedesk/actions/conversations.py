@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, inspect, select, tuple_, update
+from sqlalchemy import Table, bindparam, inspect, select, tuple_
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +22,7 @@ from livedesk.actions.events import (
 )
 from livedesk.actions.files import attach, attachment_of, claim_uploads
 from livedesk.actions.outbox import MESSENGER_KINDS, enqueue_reply
-from livedesk.db.dialect import SQLITE, dialect_name, execute_many, insert_returning_ids
+from livedesk.db.dialect import SQLITE, dialect_name, insert_returning_ids, update_rows
 from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
@@ -164,13 +164,6 @@ _OPEN_SESSIONS_OF = (
 )
 
 
-_TOUCH_SESSIONS = (
-    update(SESSIONS)
-    .where(SESSIONS.c.id == bindparam("sid"))
-    .values(last_message_id=bindparam("mid"), last_activity_at=bindparam("at"))
-)
-
-
 async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> list[Message]:
     """Store customers' messages in the order given, each in its contact's open session
     (a new unassigned one when none is open), as one after the other would; several at
@@ -231,11 +224,15 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
         had_read[s.id] = False  # the session's next message in this batch finds it unread
         stage_message(db, m, audience, to_customer=True)
     # Before the counters: they count unread sessions by their last message.
-    await execute_many(
+    await update_rows(
         db,
-        _TOUCH_SESSIONS,
+        SESSIONS,
         [
-            {"sid": s.id, "mid": s.last_message_id, "at": s.last_activity_at}
+            {
+                "id": s.id,
+                "last_message_id": s.last_message_id,
+                "last_activity_at": s.last_activity_at,
+            }
             for s in session_of.values()
         ],
     )

@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import TextClause
 
@@ -101,15 +100,48 @@ async def insert_many(db: AsyncSession, into: Table, rows: Sequence[Mapping[str,
         await sqlite_direct.execute_many(db, sqlite_direct.insert_into(into), rows)
 
 
-async def execute_many(
-    db: AsyncSession, statement: Executable, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """``statement`` (returning nothing) once per row of ``rows``; on SQLite straight on the
-    connection (sqlite_direct.py), past the ORM session's pending changes."""
-    if dialect_name(db) == SQLITE:
-        await sqlite_direct.execute_many(db, statement, rows)
-    elif rows:
-        await db.execute(statement, rows)
+async def update_rows(db: AsyncSession, into: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Set columns of rows named by their ``id``: each of ``rows`` holds ``id`` and the same
+    other columns (none of them JSON), each id at most once.
+
+    On PostgreSQL one statement updates them all from one array per column (as
+    ``insert_many`` inserts); an executemany would run one update per row. On SQLite one
+    update per row, straight on the connection (sqlite_direct.py).
+    """
+    if not rows:
+        return
+    columns = tuple(name for name in rows[0] if name != "id")
+    if any(isinstance(into.c[name].type, JSON) for name in columns):
+        raise TypeError("update_rows writes no JSON columns")
+    if dialect_name(db) == POSTGRESQL:
+        arrays = {name: [row[name] for row in rows] for name in ("id", *columns)}
+        await db.execute(_update_unnest(into, columns), arrays)
+    else:
+        await sqlite_direct.execute_many(db, _update_by_id(into, columns), rows)
+
+
+@functools.cache
+def _update_by_id(into: Table, columns: tuple[str, ...]) -> TextClause:
+    changes = ", ".join(f"{into.c[name].name} = :{name}" for name in columns)
+    statement = text(f"UPDATE {into.name} SET {changes} WHERE id = :id")
+    return statement.bindparams(
+        *(bindparam(name, type_=into.c[name].type) for name in ("id", *columns))
+    )
+
+
+@functools.cache
+def _update_unnest(into: Table, columns: tuple[str, ...]) -> TextClause:
+    names = ("id", *columns)
+    changes = ", ".join(f"{into.c[name].name} = u.{into.c[name].name}" for name in columns)
+    arrays = ", ".join(f":{name}" for name in names)
+    aliases = ", ".join(into.c[name].name for name in names)
+    statement = text(
+        f"UPDATE {into.name} SET {changes} FROM unnest({arrays}) AS u({aliases}) "
+        f"WHERE {into.name}.id = u.id"
+    )
+    return statement.bindparams(
+        *(bindparam(name, type_=ARRAY(into.c[name].type)) for name in names)
+    )
 
 
 @functools.cache

@@ -26,6 +26,7 @@ from livedesk.realtime.bus import EventBus
 from livedesk.realtime.envelope import Envelope
 
 ORDER_LOCK_KEY = 0x6C6976656465736B  # "livedesk"
+_UNLOCK = "SELECT pg_advisory_unlock($1)"
 _STAGED = "livedesk.staged_events"
 _WRITTEN = "livedesk.written_events"
 _LOCKED = "livedesk.order_locked"
@@ -94,12 +95,17 @@ async def _release(db: DbSession) -> None:
     if dialect_name(db) != POSTGRESQL:
         _local_lock(db).release()
         return
+    # Straight on the driver's connection: through the session, a statement after the
+    # commit first begins a transaction (a round trip more, while every node's writers
+    # wait for the lock) and rolls it back at the end (another).
+    conn = await db.connection()
     try:
-        await db.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ORDER_LOCK_KEY})
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None, "the connection is closed"
+        await driver.fetchval(_UNLOCK, ORDER_LOCK_KEY)
     except BaseException:
         # A connection that may still hold the lock must never go back to the pool:
         # closing it is what releases a session-level lock for sure.
-        conn = await db.connection()
         await conn.invalidate()
         raise
 
