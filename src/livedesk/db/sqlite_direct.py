@@ -67,7 +67,9 @@ def insert_into(table: Table) -> Insert:
     return insert(table)
 
 
-@functools.lru_cache(maxsize=64)
+# Room for every statement run this way: the visitors' read has one per batch size (up to
+# db.batch.MAX_BATCH); the writes are a handful.
+@functools.lru_cache(maxsize=256)
 def _compile(statement: Executable, keys: tuple[str, ...], dialect: Dialect) -> _Compiled:
     assert isinstance(statement, ClauseElement)
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
