@@ -65,7 +65,8 @@ async def insert_returning_ids(
 
     On PostgreSQL SQLAlchemy returns ids in parameter order (``sort_by_parameter_order``)
     through a sentinel. On SQLite the rows go straight to the connection (sqlite_direct.py),
-    as the ORM session's pending changes do not: callers flush first where order matters.
+    without flushing the ORM session's pending changes first: callers flush where order
+    matters.
     """
     if dialect_name(db) == SQLITE:
         return await sqlite_direct.insert_returning_ids(db, into, rows)
