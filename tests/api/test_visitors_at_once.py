@@ -9,7 +9,11 @@ from collections import Counter
 from typing import Any
 
 import httpx
+from sqlalchemy import select, update
 
+from livedesk.config import Settings
+from livedesk.models import Channel, Message
+from livedesk.realtime.runtime import Runtime
 from tests.api.test_files import PNG, visitor_upload
 from tests.client import Desk
 from tests.realtime import WAIT_SECS, EventSocket
@@ -96,3 +100,46 @@ def test_visitors_writing_at_once_each_get_their_own_answer(desk: Desk) -> None:
     sessions = op.get("/api/sessions", params={"group": "unassigned", "limit": 100})["items"]
     names = Counter(s["name"] for s in sessions)
     assert names == Counter([*(f"Visitor {n}" for n in range(8)), "Eager"])
+
+
+def test_a_switched_off_widget_takes_no_message(desk: Desk, settings: Settings) -> None:
+    """A visitor whose widget was switched off gets a 404, and nothing of the post is
+    stored; the same visitor was answered 201 while the widget was on."""
+    chat = desk.livechat(operators=[desk.user()])
+    visitor = desk.visitor(chat)
+    visitor.say("while it is on")
+
+    async def switch_off() -> None:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.tx() as db:
+                await db.execute(
+                    update(Channel)
+                    .where(Channel.widget_key == visitor.widget_key)
+                    .values(is_active=False)
+                )
+        finally:
+            await rt.stop()
+
+    asyncio.run(switch_off())
+    with httpx.Client(base_url=visitor.base, timeout=30) as http:
+        r = http.post(
+            f"/api/widget/{visitor.widget_key}/messages",
+            json={"text": "after it is off"},
+            headers={"Authorization": f"Visitor {visitor.token}"},
+        )
+    assert r.status_code == 404, r.text
+    assert r.json()["error"]["code"] == "not_found"
+
+    async def texts() -> list[str]:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.read() as db:
+                rows = await db.execute(
+                    select(Message.text).where(Message.contact_id == visitor.contact_id)
+                )
+                return list(rows.scalars())
+        finally:
+            await rt.stop()
+
+    assert asyncio.run(texts()) == ["while it is on"]

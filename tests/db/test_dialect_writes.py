@@ -175,10 +175,9 @@ def test_a_transaction_that_fails_keeps_none_of_its_rows(url: str) -> None:
                 )
                 raise RuntimeError("the batch failed after its writes")
         async with transaction(engine) as db:
-            (kept,) = await insert_returning_ids(db, NOTES, [_row(4)])
+            await insert_returning_ids(db, NOTES, [_row(4)])
         async with reading(engine) as db:
             authors = (await db.execute(select(NOTES.c.author))).scalars().all()
         assert authors == [_row(4)["author"]]
-        assert kept >= 1
 
     _run(url, test)

@@ -91,10 +91,8 @@ async def insert_many(db: AsyncSession, into: Table, rows: Sequence[Mapping[str,
     """
     if not rows:
         return
-    if any(isinstance(into.c[name].type, JSON) for name in rows[0]):
-        raise TypeError("insert_many writes no JSON columns (use insert_returning_ids)")
+    columns = _scalar_columns(into, tuple(rows[0]))
     if dialect_name(db) == POSTGRESQL:
-        columns = tuple(rows[0])
         arrays = {name: [row[name] for row in rows] for name in columns}
         await db.execute(_insert_unnest(into, columns), arrays)
     else:
@@ -111,14 +109,21 @@ async def update_rows(db: AsyncSession, into: Table, rows: Sequence[Mapping[str,
     """
     if not rows:
         return
-    columns = tuple(name for name in rows[0] if name != "id")
-    if any(isinstance(into.c[name].type, JSON) for name in columns):
-        raise TypeError("update_rows writes no JSON columns")
+    columns = _scalar_columns(into, tuple(name for name in rows[0] if name != "id"))
     if dialect_name(db) == POSTGRESQL:
         arrays = {name: [row[name] for row in rows] for name in ("id", *columns)}
         await db.execute(_update_unnest(into, columns), arrays)
     else:
         await sqlite_direct.execute_many(db, _update_by_id(into, columns), rows)
+
+
+@functools.cache
+def _scalar_columns(into: Table, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """``columns``, checked once per shape: the array statements write no JSON column."""
+    for name in columns:
+        if isinstance(into.c[name].type, JSON):
+            raise TypeError(f"{into.name}.{name} is JSON: array statements write no JSON")
+    return columns
 
 
 @functools.cache
