@@ -377,6 +377,12 @@ def test_counters_in_several_live_chats_add_up(desk: Desk) -> None:
     p = peer.get("/api/counters")
     assert (p["blue"], p["red"]) == (3, 0)
     assert u.get("/api/me")["counters"] == c
+    # Pushed as read: the last ``counters`` event of each (written for several users at
+    # once, in the customers' batches and the take) holds what GET /api/counters says.
+    for api in (u, peer):
+        with _socket(api) as ws:
+            pushed = [f["data"] for f in _frames(ws, SETTLE_SECS) if f["type"] == "counters"]
+        assert pushed and pushed[-1] == api.get("/api/counters")
 
 
 def test_offline_operator_gets_no_alert(desk: Desk) -> None:

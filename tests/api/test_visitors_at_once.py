@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select, update
+from sqlalchemy.sql.base import Executable
 
 from livedesk.config import Settings
-from livedesk.models import Channel, Message
+from livedesk.models import Channel, Contact, Message
 from livedesk.realtime.runtime import Runtime
 from tests.api.test_files import PNG, visitor_upload
 from tests.client import Desk
@@ -38,6 +39,20 @@ def post_at_once(base: str, widget_key: str, posts: list[Post]) -> list[httpx.Re
             )
 
     return asyncio.run(main())
+
+
+def written_aside(settings: Settings, statement: Executable) -> None:
+    """A change made straight in the database, as no API offers it."""
+
+    async def write() -> None:
+        rt = Runtime.from_settings(settings)
+        try:
+            async with rt.tx() as db:
+                await db.execute(statement)
+        finally:
+            await rt.stop()
+
+    asyncio.run(write())
 
 
 def created_ids(frames: list[dict[str, Any]]) -> list[int]:
@@ -102,6 +117,48 @@ def test_visitors_writing_at_once_each_get_their_own_answer(desk: Desk) -> None:
     assert names == Counter([*(f"Visitor {n}" for n in range(8)), "Eager"])
 
 
+def test_sessions_opened_together_are_announced_as_they_read(
+    desk: Desk, settings: Settings
+) -> None:
+    """A burst of new visitors (one batch): each ``session.created`` shows the session as
+    ``GET /api/sessions/{id}`` does, contact and all, with its first message as its last."""
+    op = desk.user("Op")
+    chat = desk.livechat(operators=[op])
+    visitors = [desk.visitor(chat, f"Newcomer {n}") for n in range(4)]
+    avatar = "https://example.com/avatars/newcomer-0.png"
+
+    written_aside(
+        settings,
+        update(Contact).where(Contact.id == visitors[0].contact_id).values(avatar_url=avatar),
+    )
+    with EventSocket.user(op, since=0) as ws:
+        posts: list[Post] = [(v.token, {"text": f"first of {v.contact_id}"}) for v in visitors]
+        posts.append((visitors[1].token, {"text": "second"}))
+        responses = post_at_once(desk.base, chat["widget_key"], posts)
+        assert [r.status_code for r in responses] == [201] * 5
+        announced: dict[int, dict[str, Any]] = {}
+        while len(announced) < len(visitors):
+            frame = ws.recv(WAIT_SECS)
+            assert frame is not None, f"announced only {sorted(announced)}"
+            if frame["type"] == "session.created":
+                announced[frame["data"]["session"]["id"]] = frame["data"]["session"]
+        assert not [f for f in ws.drain() if f["type"] == "session.created"]
+
+    by_contact = {s["contact"]["id"]: s for s in announced.values()}
+    assert set(by_contact) == {v.contact_id for v in visitors}
+    assert by_contact[visitors[0].contact_id]["contact"]["avatar_url"] == avatar
+    for n, v in enumerate(visitors):
+        payload = by_contact[v.contact_id]
+        first = v.history()[0]
+        assert payload["last_message"]["id"] == first["id"]
+        assert payload["last_message"]["text"] == f"first of {v.contact_id}"
+        read = op.get(f"/api/sessions/{payload['id']}")
+        read.pop("unread_count", None)
+        read.pop("last_message")
+        assert {k: w for k, w in payload.items() if k != "last_message"} == read
+        assert payload["contact"]["name"] == payload["name"] == f"Newcomer {n}"
+
+
 def test_a_switched_off_widget_takes_no_message(desk: Desk, settings: Settings) -> None:
     """A visitor whose widget was switched off gets a 404, and nothing of the post is
     stored; the same visitor was answered 201 while the widget was on."""
@@ -109,19 +166,10 @@ def test_a_switched_off_widget_takes_no_message(desk: Desk, settings: Settings) 
     visitor = desk.visitor(chat)
     visitor.say("while it is on")
 
-    async def switch_off() -> None:
-        rt = Runtime.from_settings(settings)
-        try:
-            async with rt.tx() as db:
-                await db.execute(
-                    update(Channel)
-                    .where(Channel.widget_key == visitor.widget_key)
-                    .values(is_active=False)
-                )
-        finally:
-            await rt.stop()
-
-    asyncio.run(switch_off())
+    written_aside(
+        settings,
+        update(Channel).where(Channel.widget_key == visitor.widget_key).values(is_active=False),
+    )
     with httpx.Client(base_url=visitor.base, timeout=30) as http:
         r = http.post(
             f"/api/widget/{visitor.widget_key}/messages",

@@ -15,9 +15,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from livedesk.actions.events import (
     CountersLater,
+    session_payloads,
     stage_counters,
     stage_message,
-    stage_session_event,
     users,
 )
 from livedesk.actions.files import attach, attachment_of, claim_uploads
@@ -27,6 +27,7 @@ from livedesk.db.session import DbSession
 from livedesk.lib.access import Roles, access_session
 from livedesk.lib.errors import ApiError, conflict, not_found
 from livedesk.lib.members import load_members, online_users
+from livedesk.lib.present import BriefContact
 from livedesk.lib.textsearch import fold
 from livedesk.models import (
     AuthorKind,
@@ -110,15 +111,11 @@ async def _was_read_by(db: DbSession, user_id: int | None, s: ChatSession) -> bo
     return await _cursor_of(db, user_id, s.id) >= s.last_message_id
 
 
-class ContactRef(Protocol):
+class ContactRef(BriefContact, Protocol):
     """A contact as a customer's message needs it: a ``Contact`` row, or its values."""
 
     @property
-    def id(self) -> int: ...
-    @property
     def livechat_id(self) -> int: ...
-    @property
-    def name(self) -> str: ...
 
 
 class ChannelRef(Protocol):
@@ -205,17 +202,15 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
     for s in opened.values():
         alertable |= members_of[s.livechat_id].operators
     online = await online_users(db, alertable, or_away=True)
+    created = await _created_payloads(db, opened, items, messages)
     counters = CountersLater(db)
     for i, m in zip(items, messages, strict=True):
         s = session_of[i.contact.id]
-        # Written below in one statement for the batch, not by the unit of work (its
-        # bookkeeping for each object cost more than the update).
-        set_committed_value(s, "last_message_id", m.id)
-        set_committed_value(s, "last_activity_at", m.created_at)
+        _set_last_message(s, m)
         members = members_of[s.livechat_id]
         audience = members.who_see(s)
-        if opened.pop(i.contact.id, None) is not None:
-            await stage_session_event(db, "session.created", s, audience, last_message=m)
+        if (payload := created.pop(i.contact.id, None)) is not None:
+            stage_event(db, "session.created", {"session": payload}, users(audience))
             _stage_alert(db, s, m, members.operators & online)
             counters.moved(members.everyone)
         elif s.assignee_id is not None and had_read.get(s.id, True):
@@ -238,6 +233,39 @@ async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> 
     )
     await counters.stage()
     return messages
+
+
+def _set_last_message(s: ChatSession, m: Message) -> None:
+    # Written in one statement for the batch, not by the unit of work (its bookkeeping
+    # for each object cost more than the update).
+    set_committed_value(s, "last_message_id", m.id)
+    set_committed_value(s, "last_activity_at", m.created_at)
+
+
+async def _created_payloads(
+    db: DbSession,
+    opened: dict[int, ChatSession],
+    items: Sequence[CustomerText],
+    messages: Sequence[Message],
+) -> dict[int, dict[str, Any]]:
+    """The ``session.created`` payloads of the sessions a batch opens (by contact id), each
+    with its first message of the batch as its last: all in one go, from the contacts and
+    messages at hand (a burst of new visitors is the costliest batch there is)."""
+    if not opened:
+        return {}
+    first: dict[int, tuple[CustomerText, Message]] = {}
+    for i, m in zip(items, messages, strict=True):
+        if i.contact.id in opened:
+            first.setdefault(i.contact.id, (i, m))
+    for contact_id, s in opened.items():
+        _set_last_message(s, first[contact_id][1])
+    payloads = await session_payloads(
+        db,
+        list(opened.values()),
+        [m for _, m in first.values()],
+        [i.contact for i, _ in first.values()],
+    )
+    return dict(zip(opened, payloads, strict=True))
 
 
 # A batch's messages are built as a query would load them: their values set as they are,

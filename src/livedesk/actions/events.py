@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from livedesk.db.session import DbSession
 from livedesk.lib.counters import counters_for_users
-from livedesk.lib.present import present_message, present_sessions
+from livedesk.lib.present import BriefContact, present_message, present_sessions
 from livedesk.models import AuthorKind, ChatSession, Message, User
 from livedesk.models.base import utcnow
 from livedesk.realtime.envelope import contact_recipient, user_recipient
@@ -29,6 +29,20 @@ async def session_payload(
     known = [last_message] if last_message is not None else []
     public = (await present_sessions(db, None, [s], known_messages=known))[0]
     return public.model_dump(mode="json", exclude={"unread_count"})
+
+
+async def session_payloads(
+    db: DbSession,
+    sessions: Sequence[ChatSession],
+    last_messages: Iterable[Message] = (),
+    contacts: Iterable[BriefContact] = (),
+) -> list[dict[str, Any]]:
+    """``session_payload`` of several sessions at once (one query per kind of row, and
+    none for the messages and contacts the caller holds), in the order given."""
+    public = await present_sessions(
+        db, None, sessions, known_messages=last_messages, known_contacts=contacts
+    )
+    return [p.model_dump(mode="json", exclude={"unread_count"}) for p in public]
 
 
 def message_payload(m: Message) -> dict[str, Any]:

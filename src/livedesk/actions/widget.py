@@ -88,6 +88,7 @@ class PostingContact:
     id: int
     livechat_id: int
     name: str
+    avatar_url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class PostingChannel:
 @functools.lru_cache(maxsize=MAX_BATCH)
 def _posters_by_token(
     count: int,
-) -> Select[str | None, str | None, int, int, str, int, int, ChannelKind]:
+) -> Select[str | None, str | None, int, int, str, str | None, int, int, ChannelKind]:
     return (
         select(
             Channel.widget_key,
@@ -110,6 +111,7 @@ def _posters_by_token(
             Contact.id,
             Contact.livechat_id,
             Contact.name,
+            Contact.avatar_url,
             Channel.id,
             Channel.livechat_id,
             Channel.kind,
@@ -138,10 +140,10 @@ async def _posters(
         rows = [tuple(r) for r in await (await db.connection()).execute(statement, params)]
     return {
         (key or "", hashed or ""): (
-            PostingContact(c_id, c_chat, c_name),
+            PostingContact(c_id, c_chat, c_name, c_avatar),
             PostingChannel(ch_id, ch_chat, kind),
         )
-        for key, hashed, c_id, c_chat, c_name, ch_id, ch_chat, kind in rows
+        for key, hashed, c_id, c_chat, c_name, c_avatar, ch_id, ch_chat, kind in rows
     }
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -100,38 +101,55 @@ async def recount_unassigned(db: DbSession) -> None:
     )
 
 
-async def _unread_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[int, int]]:
-    assignee = ChatSession.assignee_id
-    rows = await db.execute(_unread(assignee, assignee.in_(user_ids), assignee))
-    out: dict[int, dict[int, int]] = {}
-    for user_id, livechat_id, n in rows:
-        if user_id is not None:
-            out.setdefault(user_id, {})[livechat_id] = int(n)
-    return out
+def _users_counts() -> CompoundSelect[int, int, int, int, int]:
+    """Several users' counters in one statement (one round trip), rows ``(kind, user, live
+    chat, a, b)``: kind 0, a membership (a, b: operator, supervisor); kind 1, the kept
+    unassigned count of one of their live chats (a; user 0); kind 2, a user's unread
+    sessions in a live chat (a). Built once, as ``_ONE_USER_COUNTS``."""
+    user_ids = bindparam("user_ids", expanding=True, type_=Integer)
+    M = Membership
+    memberships = select(
+        literal(0, Integer),
+        M.user_id,
+        M.livechat_id,
+        cast(M.is_operator, Integer),
+        cast(M.is_supervisor, Integer),
+    ).where(M.user_id.in_(user_ids))
+    their_chats = select(M.livechat_id).where(M.user_id.in_(user_ids))
+    unassigned = _unassigned(
+        literal(1, Integer), literal(0, Integer), livechats=their_chats
+    ).add_columns(literal(0, Integer))
+    unread = _unread(
+        ChatSession.assignee_id, ChatSession.assignee_id.in_(user_ids), ChatSession.assignee_id
+    ).subquery()
+    per_user = select(literal(2, Integer), *unread.c, literal(0, Integer))
+    return union_all(memberships, unassigned, per_user)
+
+
+_USERS_COUNTS = _users_counts()
 
 
 async def counters_for_users(db: DbSession, user_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """Counters of several users in a constant number of queries (for ``counters`` events)."""
+    """Counters of several users in one statement (for ``counters`` events), straight on
+    the connection: the caller has flushed what they must count."""
     if not user_ids:
         return {}
-    rows = await db.execute(
-        select(
-            Membership.user_id,
-            Membership.livechat_id,
-            Membership.is_operator,
-            Membership.is_supervisor,
-        ).where(Membership.user_id.in_(user_ids))
-    )
     ops: dict[int, set[int]] = {u: set() for u in user_ids}
     sups: dict[int, set[int]] = {u: set() for u in user_ids}
-    for user_id, livechat_id, is_op, is_sup in rows:
-        if is_op:
-            ops[user_id].add(livechat_id)
-        if is_sup:
-            sups[user_id].add(livechat_id)
-    all_chats = frozenset(lc for u in user_ids for lc in ops[u] | sups[u])
-    unassigned = await unassigned_by_livechat(db, all_chats)
-    unread = await _unread_for_users(db, user_ids)
+    unassigned: dict[int, int] = {}
+    unread: dict[int, dict[int, int]] = {}
+    conn = await db.connection()
+    rows = await conn.execute(_USERS_COUNTS, {"user_ids": sorted(user_ids)})
+    for kind, user_id, livechat_id, a, b in rows:
+        if kind == 1:
+            unassigned[livechat_id] = int(a)
+        elif kind == 2:
+            unread.setdefault(user_id, {})[livechat_id] = int(a)
+        else:
+            if a:
+                ops[user_id].add(livechat_id)
+            if b:
+                sups[user_id].add(livechat_id)
     return {
         u: _compose(Roles(u, frozenset(ops[u]), frozenset(sups[u])), unassigned, unread.get(u, {}))
         for u in user_ids
@@ -165,14 +183,17 @@ async def counters_for(db: DbSession, roles: Roles) -> dict[str, Any]:
 
 
 def _compose(roles: Roles, unassigned: dict[int, int], unread: dict[int, int]) -> dict[str, Any]:
-    unread = {lc: n for lc, n in unread.items() if lc in roles.livechats}
-    unread_total = sum(unread.values())
-    supervised = sum(n for lc, n in unassigned.items() if lc in roles.supervisor_of)
-    blue = sum(n for lc, n in unassigned.items() if lc in roles.operator_of)
-    per_chat = {
-        str(lc): {"unread_sessions": unread.get(lc, 0), "unassigned": unassigned.get(lc, 0)}
-        for lc in sorted(roles.livechats)
-    }
+    """``unassigned``, ``unread``: per live chat, of the user's chats and maybe others."""
+    unread_total = supervised = blue = 0
+    per_chat = {}
+    for lc in sorted(roles.livechats):
+        n_unread, n_unassigned = unread.get(lc, 0), unassigned.get(lc, 0)
+        unread_total += n_unread
+        if lc in roles.supervisor_of:
+            supervised += n_unassigned
+        if lc in roles.operator_of:
+            blue += n_unassigned
+        per_chat[str(lc)] = {"unread_sessions": n_unread, "unassigned": n_unassigned}
     return {
         "red": unread_total + supervised,
         "blue": blue,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import inspect, select
 
@@ -14,6 +14,17 @@ from livedesk.schemas.sessions import Author, ContactBrief, MessagePublic, Sessi
 from livedesk.schemas.users import UserBrief
 
 _T = TypeVar("_T", User, Contact, Message)
+
+
+class BriefContact(Protocol):
+    """What a session's contact brief is made of: a ``Contact`` row, or its values."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def avatar_url(self) -> str | None: ...
 
 
 def present_message(m: Message) -> MessagePublic:
@@ -32,13 +43,16 @@ def present_message(m: Message) -> MessagePublic:
     )
 
 
+_K = TypeVar("_K", bound=BriefContact | Message | User)
+
+
 async def _by_id(
-    db: DbSession, model: type[_T], ids: Iterable[int | None], known: Iterable[_T] = ()
-) -> dict[int, _T]:
+    db: DbSession, model: type[_T], ids: Iterable[int | None], known: Iterable[_K] = ()
+) -> dict[int, _T | _K]:
     """Rows by id: those the caller holds (``known``) or this transaction holds in its
     identity map (a query would hand back the very same objects), the rest in one query."""
     wanted = {i for i in ids if i is not None}
-    found: dict[int, _T] = {row.id: row for row in known if row.id in wanted}
+    found: dict[int, _T | _K] = {row.id: row for row in known if row.id in wanted}
     mapper = inspect(model)
     for i in wanted - found.keys():
         held = db.identity_map.get(mapper.identity_key_from_primary_key((i,)))
@@ -56,11 +70,13 @@ async def present_sessions(
     user_id: int | None,
     sessions: Sequence[ChatSession],
     known_messages: Iterable[Message] = (),
+    known_contacts: Iterable[BriefContact] = (),
 ) -> list[SessionPublic]:
     """``user_id`` None: no unread counts (0), as in events that many users receive.
-    ``known_messages``: last messages the caller holds, not to be read again."""
+    ``known_messages``, ``known_contacts``: last messages and contacts (rows or their
+    values) the caller holds, not to be read again."""
     users = await _by_id(db, User, (s.assignee_id for s in sessions))
-    contacts = await _by_id(db, Contact, (s.contact_id for s in sessions))
+    contacts = await _by_id(db, Contact, (s.contact_id for s in sessions), known_contacts)
     messages = await _by_id(db, Message, (s.last_message_id for s in sessions), known_messages)
     unread = {} if user_id is None else await unread_counts(db, user_id, [s.id for s in sessions])
     out = []
