@@ -12,7 +12,9 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.sql.base import Executable
 
+from livedesk.actions.widget import VisitorPost, post_visitor_messages
 from livedesk.config import Settings
+from livedesk.lib.passwords import token_hash
 from livedesk.models import Channel, Contact, Message
 from livedesk.realtime.runtime import Runtime
 from tests.api.test_files import PNG, visitor_upload
@@ -191,3 +193,39 @@ def test_a_switched_off_widget_takes_no_message(desk: Desk, settings: Settings) 
             await rt.stop()
 
     assert asyncio.run(texts()) == ["while it is on"]
+
+
+def test_two_writers_at_once_open_one_session_for_a_visitor(desk: Desk, settings: Settings) -> None:
+    """Two transactions (as two nodes' writers) each take a first message of the same
+    visitor: the second waits for the first's lock on the contact, then finds the session
+    the first opened, so the visitor has one session with both messages."""
+    visitor = desk.visitor(desk.livechat(operators=[desk.user()]))
+
+    def post(text: str) -> VisitorPost:
+        return VisitorPost(visitor.widget_key, token_hash(visitor.token), text, [])
+
+    async def race() -> None:
+        first, second = Runtime.from_settings(settings), Runtime.from_settings(settings)
+        wrote = asyncio.Event()
+
+        async def slow() -> None:
+            async with first.tx() as db:
+                await post_visitor_messages(db, [post("from the first")])
+                wrote.set()
+                await asyncio.sleep(0.5)  # its session written, not yet committed
+
+        async def eager() -> None:
+            await wrote.wait()
+            async with second.tx() as db:
+                await post_visitor_messages(db, [post("from the second")])
+
+        try:
+            await asyncio.gather(slow(), eager())
+        finally:
+            await first.stop()
+            await second.stop()
+
+    asyncio.run(race())
+    history = visitor.history()
+    assert [m["text"] for m in history] == ["from the first", "from the second"]
+    assert len({m["session_id"] for m in history}) == 1

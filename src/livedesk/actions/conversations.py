@@ -161,13 +161,16 @@ _OPEN_SESSIONS_OF = (
 )
 
 
-async def do_customer_messages(db: DbSession, items: Sequence[CustomerText]) -> list[Message]:
+async def do_customer_messages(
+    db: DbSession, items: Sequence[CustomerText], *, contacts_locked: bool = False
+) -> list[Message]:
     """Store customers' messages in the order given, each in its contact's open session
     (a new unassigned one when none is open), as one after the other would; several at
     once share their statements (sessions, cursors, messages and counters are each read
-    or written once for all)."""
+    or written once for all). ``contacts_locked``: the caller's transaction has locked
+    the contacts' rows already, in id order (``FOR UPDATE``)."""
     contact_ids = sorted({i.contact.id for i in items})
-    if dialect_name(db) != SQLITE:
+    if dialect_name(db) != SQLITE and not contacts_locked:
         # Two first messages of one contact at once must open one session: the contacts'
         # row locks make them take turns (SQLite's writers always do: BEGIN IMMEDIATE).
         await db.execute(

@@ -123,6 +123,11 @@ def _posters_by_token(
             Channel.kind == ChannelKind.widget,
             Channel.is_active.is_(True),
         )
+        # PostgreSQL: the contacts' rows locked in id order as they are read, the lock
+        # do_customer_messages would otherwise take with a statement of its own (SQLite
+        # renders no FOR UPDATE: its writers take turns anyway).
+        .order_by(Contact.id)
+        .with_for_update(of=Contact)
     )
 
 
@@ -130,7 +135,7 @@ async def _posters(
     db: DbSession, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[PostingContact, PostingChannel]]:
     """The visitors of active widgets named by (widget key, token hash) pairs, in one query
-    of plain values (the hottest read: no ORM rows)."""
+    of plain values (the hottest read: no ORM rows); their contacts' rows are locked."""
     hashes = sorted({hashed for _, hashed in keys})
     statement = _posters_by_token(len(hashes))
     params = {f"h{n}": hashed for n, hashed in enumerate(hashes)}
@@ -181,7 +186,8 @@ async def post_visitor_messages(
         accepted.append((n, text, files))
         answers.append(None)  # its message, once written
     if accepted:
-        messages = await do_customer_messages(db, [text for _, text, _ in accepted])
+        items = [text for _, text, _ in accepted]
+        messages = await do_customer_messages(db, items, contacts_locked=True)
         for (n, _, files), m in zip(accepted, messages, strict=True):
             attach(m, files)
             answers[n] = m
