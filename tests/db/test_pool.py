@@ -58,3 +58,29 @@ def test_a_connection_in_steady_use_is_not_pinged(tmp_path: Path) -> None:
             await engine.dispose()
 
         asyncio.run(main())
+
+
+def test_a_steady_writer_keeps_the_connection_it_warmed(tmp_path: Path) -> None:
+    """After a burst opened several connections, one request after another gets the
+    same connection back (the one whose prepared statements are warm), not each
+    connection of the pool in turn."""
+    with fresh_database("postgres", tmp_path, migrate=False) as url:
+
+        async def main() -> None:
+            engine = create_engine(url)
+            try:
+
+                async def held() -> int:
+                    async with reading(engine) as db:
+                        pid = (await db.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                        await asyncio.sleep(0.2)
+                        return int(pid)
+
+                burst = set(await asyncio.gather(*(held() for _ in range(4))))
+                assert len(burst) == 4
+                steady = [await _backend_pid(engine) for _ in range(8)]
+                assert len(set(steady)) == 1 and steady[0] in burst
+            finally:
+                await engine.dispose()
+
+        asyncio.run(main())

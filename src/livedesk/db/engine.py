@@ -98,7 +98,14 @@ def create_engine(url: str, sqlite_busy_timeout_ms: int | None = None) -> AsyncE
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
         return engine
-    engine = create_async_engine(url, pool_size=10, max_overflow=20, **JSON_OPTIONS)
+    # Last in, first out: the connection just given back is the next one handed out, so
+    # a steady writer keeps one connection, and with it the statements that connection
+    # has prepared (asyncpg prepares each statement's text once per connection; the
+    # messages' insert and the lookups with an IN list have one text per batch size).
+    # Handed out in turn, every connection of the pool prepared them all.
+    engine = create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_use_lifo=True, **JSON_OPTIONS
+    )
     dialect = engine.sync_engine.dialect
 
     def on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
