@@ -27,8 +27,7 @@ async def session_payload(
     if s.id is None:
         await db.flush()
     known = [last_message] if last_message is not None else []
-    public = (await present_sessions(db, None, [s], known_messages=known))[0]
-    return public.model_dump(mode="json", exclude={"unread_count"})
+    return (await session_payloads(db, [s], known))[0]
 
 
 async def session_payloads(
@@ -37,8 +36,8 @@ async def session_payloads(
     last_messages: Iterable[Message] = (),
     contacts: Iterable[BriefContact] = (),
 ) -> list[dict[str, Any]]:
-    """``session_payload`` of several sessions at once (one query per kind of row, and
-    none for the messages and contacts the caller holds), in the order given."""
+    """The payloads of several sessions at once, as ``session_payload`` (one query per kind
+    of row, and none for the messages and contacts the caller holds), in the order given."""
     public = await present_sessions(
         db, None, sessions, known_messages=last_messages, known_contacts=contacts
     )
